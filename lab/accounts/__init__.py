@@ -1,0 +1,1 @@
+"""Users, roles, the tester profile and the private shipping address."""

@@ -1,0 +1,68 @@
+"""`flask lab ...`: create users, load demo data, send the outbox."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from lab.accounts import services as accounts
+from lab.core.errors import DomainError
+from lab.extensions import db
+
+
+@click.group("lab")
+def lab_cli():
+    """Testlab administration commands."""
+
+
+@lab_cli.command("create-user")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, type=click.Choice(["member", "staff", "admin"]),
+              help="Role to give; repeatable. Admin implies staff.")
+@click.option("--handle", help="Public handle (asked for if missing).")
+@click.option("--password", help="Password (asked for, hidden, if missing).")
+@with_appcontext
+def create_user(email, roles, handle, password):
+    """Create a confirmed, active account."""
+    handle = handle or click.prompt("Handle")
+    password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problems, password = current_app.extensions["security"].password_util.validate(
+        password, True, email=email, handle=handle
+    )
+    if problems:
+        raise click.ClickException(" ".join(str(p) for p in problems))
+    try:
+        user = accounts.create_user(email, handle, password, roles=roles)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} (@{user.handle}) with roles {', '.join(sorted(user.role_names))}.")
+
+
+@lab_cli.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Load the demo data (idempotent) and print the demo logins."""
+    from lab.demo import DEMO_PASSWORD, seed
+
+    logins = seed()
+    db.session.commit()
+    click.echo("")
+    click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    for role, email in logins:
+        click.echo(f"  {role:<7} {email}")
+    click.echo("")
+
+
+@lab_cli.command("send-mail")
+@click.option("--limit", default=100, show_default=True, help="Send at most this many.")
+@with_appcontext
+def send_mail(limit):
+    """Send pending mail from the outbox (safe to run again at any time)."""
+    from lab.notify.mail import send_pending
+
+    counts = send_pending(limit=limit)
+    click.echo(
+        f"sent {counts['sent']}, to retry {counts['retry']}, failed for good {counts['failed']}"
+    )

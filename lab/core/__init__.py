@@ -1,0 +1,1 @@
+"""Shared pieces every domain uses: clock, transactions, audit log, permissions, pages."""

@@ -1,0 +1,87 @@
+"""Request hooks: the CSRF answer, security headers, and two-factor for admins."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+# Endpoints an admin without two-factor may still reach, to set it up or leave.
+_TWO_FACTOR_SETUP_ENDPOINTS = {
+    "security.two_factor_setup",
+    "security.two_factor_token_validation",
+    "security.logout",
+    "static",
+    "bootstrap.static",
+    "core.healthz",
+}
+
+
+def install_hooks(app: Flask) -> None:
+    app.register_error_handler(CSRFError, answer_bad_csrf_token)
+    app.before_request(require_two_factor_for_admins)
+    app.after_request(add_security_headers)
+
+
+def answer_bad_csrf_token(error: CSRFError):
+    """A form sent with a missing or stale token comes back with the input kept (400).
+
+    The view is run once more with the flag set; its form then fails validation on the
+    token, so it re-renders the user's input with a message, and lab.core.db.commit()
+    refuses to commit. Pure action endpoints (POST only) just get the 400 page.
+    """
+    g.csrf_error = error.description
+    rule = request.url_rule
+    view = current_app.view_functions.get(request.endpoint or "")
+    if rule is not None and view is not None and "GET" in (rule.methods or ()):
+        try:
+            response = current_app.make_response(
+                current_app.ensure_sync(view)(**(request.view_args or {}))
+            )
+        except HTTPException:
+            response = None
+        if response is not None and response.status_code == 200 and response.mimetype == "text/html":
+            response.status_code = 400
+            return response
+    return render_template("errors/400.html", csrf=True), 400
+
+
+def require_two_factor_for_admins():
+    if not current_app.config.get("TWO_FACTOR_REQUIRED_FOR_ADMINS"):
+        return None
+    if not current_user.is_authenticated or not current_user.is_admin:
+        return None
+    if current_user.tf_primary_method or request.endpoint in _TWO_FACTOR_SETUP_ENDPOINTS:
+        return None
+    return redirect(url_for("security.two_factor_setup"))
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config["LAB_ENV"] == "production":
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if current_user and current_user.is_authenticated:
+        # pages with private data must not linger in shared caches or the back button
+        headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,97 @@
+"""Demo data for `make run`: one admin, two staff, twenty members with tester profiles.
+
+Idempotent: accounts that exist are left as they are.
+"""
+
+from __future__ import annotations
+
+from flask_security import hash_password
+
+from lab.accounts import services
+from lab.accounts.models import User
+from lab.extensions import db
+
+DEMO_PASSWORD = "Testlab-Demo-2026"
+
+STAFF = [
+    ("admin", "admin@testlab.example", "Lab-Admin", ("admin",)),
+    ("staff", "staff1@testlab.example", "Lab-Jana", ("staff",)),
+    ("staff", "staff2@testlab.example", "Lab-Tobias", ("staff",)),
+]
+
+# handle, connection, contract, region, postcode area, interests, devices (kind, brand, model, os)
+MEMBERS = [
+    ("anna.k", "fibre", True, "DE-NW", "53", ["smartphones", "apps"],
+     [("smartphone", "Samsung", "Galaxy S24", "android")]),
+    ("SmartphoneSven", "dsl", True, "DE-BY", "80", ["smartphones", "wearables"],
+     [("smartphone", "Apple", "iPhone 15", "ios"), ("wearable", "Apple", "Watch SE", "other")]),
+    ("routerrita", "cable", False, "DE-HH", "20", ["routers", "smart_home"],
+     [("router", "AVM", "FRITZ!Box 7590", "firmware")]),
+    ("MeshMichael", "fibre", True, "DE-BE", "10", ["routers"],
+     [("router", "Speedport", "Smart 4", "firmware"), ("computer", "Lenovo", "ThinkPad X1", "linux")]),
+    ("tv_tanja", "cable", True, "DE-HE", "60", ["tv", "apps"],
+     [("tv_box", "MagentaTV", "One", "android"), ("smart_tv", "LG", "OLED C3", "webos")]),
+    ("Lukas_5G", "5g_home", True, "DE-SN", "01", ["smartphones", "gaming"],
+     [("smartphone", "Google", "Pixel 8", "android")]),
+    ("petra.p", "dsl", False, "DE-BW", "70", ["smart_home"],
+     [("smart_home", "Bosch", "Smart Home Controller II", "firmware")]),
+    ("FritzFan", "dsl", True, "DE-NI", "30", ["routers", "tv"],
+     [("router", "AVM", "FRITZ!Box 7530", "firmware")]),
+    ("AppAylin", "fibre", True, "DE-NW", "50", ["apps", "smartphones"],
+     [("smartphone", "Xiaomi", "14", "android"), ("tablet", "Apple", "iPad Air", "ios")]),
+    ("kai.tests", "cable", False, "DE-RP", "55", ["gaming", "tv"],
+     [("computer", "Apple", "MacBook Air", "macos")]),
+    ("Nordlicht", "dsl", True, "DE-SH", "24", ["routers", "smartphones"],
+     [("smartphone", "Fairphone", "5", "android")]),
+    ("sabine_s", "fibre", True, "DE-BY", "90", ["wearables"],
+     [("wearable", "Garmin", "Venu 3", "other")]),
+    ("Techniktom", "satellite", False, "DE-MV", "17", ["tv"],
+     [("smart_tv", "Samsung", "QN90C", "tizen")]),
+    ("mobil_mia", "none", True, "DE-ST", "39", ["smartphones"],
+     [("smartphone", "Samsung", "Galaxy A55", "android")]),
+    ("Jonas.J", "fibre", True, "DE-HB", "28", ["smart_home", "apps"],
+     [("smart_home", "Philips", "Hue Bridge", "firmware")]),
+    ("Oma_Erna", "dsl", True, "DE-TH", "99", ["tv"],
+     [("tablet", "Samsung", "Galaxy Tab A9", "android")]),
+    ("Streamer_Sam", "cable", True, "DE-SL", "66", ["tv", "gaming"],
+     [("tv_box", "Amazon", "Fire TV Stick 4K", "fire_os")]),
+    ("lea.linux", "fibre", False, "DE-BB", "14", ["routers", "apps"],
+     [("computer", "Framework", "Laptop 13", "linux")]),
+    ("WienerWolfgang", "cable", False, "AT", "10", ["smartphones"],
+     [("smartphone", "Huawei", "P60 Pro", "harmonyos")]),
+    ("ZuriZoe", "fibre", True, "CH", "80", ["wearables", "apps"],
+     [("smartphone", "Apple", "iPhone 13 mini", "ios")]),
+]
+
+
+def _member_email(handle: str) -> str:
+    return f"{handle.lower().replace('.', '-').replace('_', '-')}@testlab.example"
+
+
+def seed() -> list[tuple[str, str]]:
+    """Create the demo accounts that are missing; returns (role, e-mail) of every login."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    services.ensure_roles()
+    logins = []
+    for role, email, handle, roles in STAFF:
+        _ensure_user(email, handle, roles, password_hash)
+        logins.append((role, email))
+    for handle, conn, contract, region, area, interests, devices in MEMBERS:
+        email = _member_email(handle)
+        user, created = _ensure_user(email, handle, (), password_hash)
+        if created:
+            services.save_profile(user, connection_type=conn, has_mobile_contract=contract,
+                                  region=region, postcode_area=area, interests=interests,
+                                  locale=None)
+            for kind, brand, model, os in devices:
+                services.add_device(user, kind=kind, brand=brand, model=model, os=os)
+        logins.append(("member", email))
+    return logins
+
+
+def _ensure_user(email, handle, roles, password_hash) -> tuple[User, bool]:
+    existing = db.session.query(User).filter_by(email=email).one_or_none()
+    if existing is not None:
+        return existing, False
+    user = services.create_user(email, handle, "", roles=roles, password_hash=password_hash)
+    return user, True

@@ -1,0 +1,1 @@
+"""Staff and admin pages that span domains."""
