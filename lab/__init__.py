@@ -73,8 +73,10 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
     from lab.accounts.login_limits import limit_login
+    from lab.accounts.security import register_csrf_rerenderers
 
     limit_login(app)
+    register_csrf_rerenderers()
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 import zxcvbn
-from flask import current_app
+from flask import current_app, g, request
 from flask_babel import lazy_gettext as _l
 from flask_security import RegisterFormV2, SQLAlchemyUserDatastore
 from flask_security.mail_util import MailUtil
@@ -79,3 +79,38 @@ class OutboxMailUtil(MailUtil):
         db.session.commit()
         if current_app.config.get("MAIL_SEND_IMMEDIATELY"):
             send_pending()
+
+
+# Flask-Security's form pages, re-rendered with the visitor's input when the CSRF token
+# was missing or stale: (form name, template setting, template variable).
+_FORM_PAGES = {
+    "security.login": ("login_form", "LOGIN_USER_TEMPLATE", "login_user_form"),
+    "security.register": ("register_form", "REGISTER_USER_TEMPLATE", "register_user_form"),
+    "security.forgot_password": (
+        "forgot_password_form", "FORGOT_PASSWORD_TEMPLATE", "forgot_password_form"),
+    "security.send_confirmation": (
+        "send_confirmation_form", "SEND_CONFIRMATION_TEMPLATE", "send_confirmation_form"),
+    "security.change_password": (
+        "change_password_form", "CHANGE_PASSWORD_TEMPLATE", "change_password_form"),
+}
+
+
+def _rerenderer(form_name: str, template_setting: str, variable: str):
+    def rerender() -> str:
+        security = current_app.extensions["security"]
+        form = security.forms[form_name].cls(formdata=request.form)
+        form.csrf_token.errors = [str(g.get("csrf_error") or "CSRF")]
+        template = current_app.config[f"SECURITY_{template_setting}"]
+        context = {variable: form}
+        if form_name == "change_password_form":
+            context["active_password"] = True
+        return security.render_template(template, **context)
+
+    return rerender
+
+
+def register_csrf_rerenderers() -> None:
+    from lab.core.web import CSRF_RERENDER
+
+    for endpoint, spec in _FORM_PAGES.items():
+        CSRF_RERENDER[endpoint] = _rerenderer(*spec)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -39,15 +41,23 @@ def install_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
 
 
+# endpoint -> function that re-renders its form page from request.form, for views we
+# cannot run again (Flask-Security's check the token themselves before their form).
+CSRF_RERENDER: dict[str, Callable[[], str]] = {}
+
+
 def answer_bad_csrf_token(error: CSRFError):
     """A form sent with a missing or stale token comes back with the input kept (400).
 
-    The view is run once more with the flag set; its form then fails validation on the
-    token, so it re-renders the user's input with a message, and lab.core.db.commit()
-    refuses to commit. Pure action endpoints (POST only) just get the 400 page.
+    Our views are run once more with the flag set; their form then fails validation on
+    the token, so they re-render the user's input with a message, and
+    lab.core.db.commit() refuses to commit. Pure action endpoints (POST only) get the
+    400 page.
     """
     g.csrf_error = error.description
     rule = request.url_rule
+    if request.endpoint in CSRF_RERENDER:
+        return CSRF_RERENDER[request.endpoint](), 400
     view = current_app.view_functions.get(request.endpoint or "")
     if rule is not None and view is not None and "GET" in (rule.methods or ()):
         try:
@@ -56,7 +66,8 @@ def answer_bad_csrf_token(error: CSRFError):
             )
         except HTTPException:
             response = None
-        if response is not None and response.status_code == 200 and response.mimetype == "text/html":
+        if response is not None and response.status_code in (200, 400) \
+                and response.mimetype == "text/html":
             response.status_code = 400
             return response
     return render_template("errors/400.html", csrf=True), 400

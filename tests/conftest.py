@@ -1,0 +1,159 @@
+"""Fixtures: one app per database (SQLite always, PostgreSQL when configured), a
+transaction per test that is rolled back, factories and a sign-in helper."""
+
+from __future__ import annotations
+
+import time
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from flask_security import hash_password
+from sqlalchemy import orm
+
+from lab import create_app
+from lab.accounts import services as accounts
+from lab.extensions import db, limiter
+from tests.support import postgres_url, sqlite_url
+
+TEST_PASSWORD = "Correct-Horse-Battery-42"
+DATABASES = ["sqlite", "postgresql"]
+
+
+class _TestSession(orm.Session):
+    """Flask-SQLAlchemy's session ignores bind=; this plain one joins the test's connection."""
+
+    def __init__(self, db=None, **options):
+        super().__init__(**options)
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    Without this a request would reuse the test's app context, and with it `g`
+    (the signed-in user, cached translations) from the request before.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_BACKEND": "console",
+        "MAIL_SEND_IMMEDIATELY": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "localhost",
+        "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {"argon2__rounds": 1, "argon2__memory_cost": 512},
+    }
+    config.update(overrides)
+    app = create_app(config)
+    app.test_client_class = FreshContextClient
+    return app
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path_factory.mktemp("db"))
+    return postgres_url("_suite")
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        app.config["_PASSWORD_HASH"] = hash_password(TEST_PASSWORD)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _db_transaction(request):
+    """Every test that uses the app runs in a transaction that is rolled back."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        # A plain SQLAlchemy session honours bind=; commits become savepoint releases.
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": _TestSession}
+        )
+        limiter.reset()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_member(app):
+    """Factory: make_member(handle=..., roles=(...), **columns) -> a confirmed, active user."""
+    counter = {"n": 0}
+
+    def make(handle: str | None = None, *, roles=(), email: str | None = None, **columns):
+        counter["n"] += 1
+        handle = handle or f"member{counter['n']}x{int(time.time() * 1000) % 100000}"
+        user = accounts.create_user(
+            email or f"{handle.lower()}@example.test", handle, "",
+            roles=roles, password_hash=app.config["_PASSWORD_HASH"],
+        )
+        for name, value in columns.items():
+            setattr(user, name, value)
+        db.session.flush()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_staff(make_member):
+    return lambda handle=None, **kw: make_member(handle, roles=("staff",), **kw)
+
+
+@pytest.fixture
+def make_admin(make_member):
+    return lambda handle=None, **kw: make_member(handle, roles=("admin",), **kw)
+
+
+class Auth:
+    """Sign a test client in as a user, as Flask-Security's session would."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user):
+        db.session.commit()  # make the user visible to the request's session
+        with self.client.session_transaction() as session:
+            session["_user_id"] = user.fs_uniquifier
+            session["_fresh"] = True
+            session["fs_paa"] = time.time()
+            session["fs_cc"] = "set"
+        return user
+
+    def logout(self):
+        with self.client.session_transaction() as session:
+            session.clear()
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
