@@ -46,7 +46,9 @@ def register_extensions(app: Flask) -> None:
         make_datastore,
     )
     from lab.core.i18n import select_locale
-    from lab.extensions import babel, bootstrap, csrf, db, limiter, migrate, security
+    from flask_security import Security
+
+    from lab.extensions import babel, bootstrap, csrf, db, limiter, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -54,7 +56,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     bootstrap.init_app(app)
     limiter.init_app(app)
-    security.init_app(
+    Security(
         app,
         make_datastore(),
         register_form=LabRegisterForm,

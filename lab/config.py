@@ -77,6 +77,10 @@ def from_environment(instance_path: str) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
+        # A DNS lookup per registration catches typos in the domain; off by default
+        # because it needs network access and adds latency.
+        "SECURITY_EMAIL_VALIDATOR_ARGS": {
+            "check_deliverability": _flag("EMAIL_CHECK_DELIVERABILITY", False)},
         "TWO_FACTOR_REQUIRED_FOR_ADMINS": _flag("TWO_FACTOR_REQUIRED_FOR_ADMINS", production),
     }
 

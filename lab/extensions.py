@@ -1,4 +1,8 @@
-"""The extensions, created unbound here and bound to the app in create_app()."""
+"""The extensions, created unbound here and bound to the app in create_app().
+
+Flask-Security is the exception: it takes our classes only in its constructor, so
+create_app() builds one per app (reach it as current_app.extensions["security"]).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,6 @@ from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
-from flask_security import Security
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -33,7 +36,6 @@ migrate = Migrate(compare_type=True, render_as_batch=True)
 csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
-security = Security()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

@@ -113,7 +113,7 @@ def make_member(app):
         counter["n"] += 1
         handle = handle or f"member{counter['n']}x{int(time.time() * 1000) % 100000}"
         user = accounts.create_user(
-            email or f"{handle.lower()}@example.test", handle, "",
+            email or f"{handle.lower()}@example.org", handle, "",
             roles=roles, password_hash=app.config["_PASSWORD_HASH"],
         )
         for name, value in columns.items():

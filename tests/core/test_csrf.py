@@ -39,12 +39,12 @@ def test_every_post_endpoint_refuses_a_request_without_token(app, client, auth, 
 
 def test_a_form_sent_with_a_stale_token_comes_back_with_the_input_kept(client):
     answer = client.post("/register", data={
-        "csrf_token": "stale", "email": "kept@example.test", "handle": "KeptHandle",
+        "csrf_token": "stale", "email": "kept@example.org", "handle": "KeptHandle",
         "password": "x", "password_confirm": "x",
     })
     assert answer.status_code == 400
     html = answer.get_data(as_text=True)
-    assert 'value="kept@example.test"' in html
+    assert 'value="kept@example.org"' in html
     assert 'value="KeptHandle"' in html
     assert 'role="alert"' in html
 
