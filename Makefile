@@ -24,7 +24,7 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy -d lab/translations -f
 
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o lab/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs='.*' -k _l -k lazy_gettext -o lab/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i lab/translations/messages.pot -d lab/translations --no-fuzzy-matching --ignore-obsolete
 
 run: $(VENV)/.installed translations

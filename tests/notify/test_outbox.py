@@ -114,6 +114,28 @@ def test_send_pending_sends_at_most_limit_mails(app):
         OutboxMail.status == PENDING)).all() == ["m2@example.test"]
 
 
+def test_a_sent_mail_stays_marked_sent_when_the_run_is_killed_afterwards(app):
+    class ProcessKilled(BaseException):
+        pass
+
+    class DiesOnSecondMail(RecordingBackend):
+        def send(self, message):
+            if self.sent:
+                raise ProcessKilled
+            super().send(message)
+
+    first = _queue("one@example.test")
+    second = _queue("two@example.test")
+    db.session.commit()
+
+    with pytest.raises(ProcessKilled):
+        send_pending(DiesOnSecondMail())
+
+    db.session.rollback()  # what the dying process had not committed is lost
+    assert first.status == SENT
+    assert second.status == PENDING and second.attempts == 0
+
+
 # failures and retries
 
 

@@ -1,0 +1,282 @@
+"""`flask lab ...`: create-user, seed-demo and send-mail."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from flask_security import verify_password
+from sqlalchemy import func, select
+
+from lab.accounts import choices
+from lab.accounts.models import User
+from lab.core.audit import AuditEntry
+from lab.demo import MEMBERS, STAFF, _member_email
+from lab.extensions import db
+from lab.notify.mail import queue_mail
+from lab.notify.models import PENDING, SENT, OutboxMail
+
+STRONG_PASSWORD = "Lila-Elefant-tanzt-42"
+
+
+@pytest.fixture
+def lab(app):
+    """Run `flask lab <args>` and return click's result."""
+    runner = app.test_cli_runner()
+    return lambda *args, **kwargs: runner.invoke(args=["lab", *args], **kwargs)
+
+
+def _stored():
+    """Forget whatever the command flushed but did not commit, so checks see only stored data."""
+    db.session.rollback()
+
+
+def _user(email: str) -> User | None:
+    _stored()
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _user_count() -> int:
+    _stored()
+    return db.session.scalar(select(func.count(User.id)))
+
+
+# create-user
+
+
+def test_create_user_makes_a_confirmed_active_admin_who_is_also_staff_and_member(lab):
+    result = lab("create-user", "chefin@example.com", "--role", "admin",
+                 "--handle", "Chefin", "--password", STRONG_PASSWORD)
+
+    assert result.exit_code == 0, result.output
+    assert "Created chefin@example.com (@Chefin)" in result.output
+    user = _user("chefin@example.com")
+    assert user.handle == "Chefin"
+    assert user.active
+    assert user.confirmed_at is not None
+    assert user.role_names == {"admin", "staff", "member"}
+    assert verify_password(STRONG_PASSWORD, user.password)
+    assert user.profile is not None
+
+
+def test_create_user_writes_an_audit_entry(lab):
+    result = lab("create-user", "chefin@example.com", "--role", "admin",
+                 "--handle", "Chefin", "--password", STRONG_PASSWORD)
+    assert result.exit_code == 0, result.output
+
+    user = _user("chefin@example.com")
+    entry = db.session.scalar(select(AuditEntry).where(
+        AuditEntry.action == "user.created", AuditEntry.object_id == str(user.id)))
+    assert entry is not None
+    assert entry.object_type == "user"
+    assert entry.actor_id is None  # created from the command line, not by a signed-in user
+    assert entry.details["roles"] == ["admin", "member", "staff"]
+
+
+def test_create_user_without_role_makes_a_plain_member(lab):
+    result = lab("create-user", "mitglied@example.com",
+                 "--handle", "Mitglied", "--password", STRONG_PASSWORD)
+
+    assert result.exit_code == 0, result.output
+    assert _user("mitglied@example.com").role_names == {"member"}
+
+
+@pytest.mark.parametrize("password", ["kurz-42", "passwortpasswort"],
+                         ids=["too-short", "too-easy-to-guess"])
+def test_create_user_refuses_a_weak_password_and_creates_nothing(lab, password):
+    before = _user_count()
+
+    result = lab("create-user", "schwach@example.com", "--handle", "Schwach",
+                 "--password", password)
+
+    assert result.exit_code != 0
+    assert "Error:" in result.output
+    assert "Passwort" in result.output  # the message says what is wrong with it
+    assert "Traceback" not in result.output
+    assert _user("schwach@example.com") is None
+    assert _user_count() == before
+
+
+def test_create_user_refuses_an_email_that_is_already_registered(lab, make_member):
+    make_member("Erste", email="vergeben@example.com")
+    db.session.commit()
+    before = _user_count()
+
+    result = lab("create-user", "Vergeben@Example.com", "--handle", "Zweite",
+                 "--password", STRONG_PASSWORD)
+
+    assert result.exit_code != 0
+    assert "Error: Diese E-Mail-Adresse ist bereits registriert." in result.output
+    assert _user_count() == before
+
+
+def test_create_user_refuses_a_taken_handle(lab, make_member):
+    make_member("Erste", email="erste@example.com")
+    db.session.commit()
+
+    result = lab("create-user", "andere@example.com", "--handle", "erste",
+                 "--password", STRONG_PASSWORD)
+
+    assert result.exit_code != 0
+    assert "Error:" in result.output
+    assert _user("andere@example.com") is None
+
+
+def test_create_user_asks_for_handle_and_password_when_they_are_missing(lab):
+    result = lab("create-user", "gefragt@example.com",
+                 input=f"Gefragt\n{STRONG_PASSWORD}\n{STRONG_PASSWORD}\n")
+
+    assert result.exit_code == 0, result.output
+    assert "Handle:" in result.output
+    assert "Password:" in result.output
+    assert STRONG_PASSWORD not in result.output  # typed hidden
+    user = _user("gefragt@example.com")
+    assert user.handle == "Gefragt"
+    assert verify_password(STRONG_PASSWORD, user.password)
+
+
+# seed-demo
+
+DEMO_ADMINS = [email for _, email, _, roles in STAFF if "admin" in roles]
+DEMO_STAFF = [email for _, email, _, roles in STAFF if "admin" not in roles]
+DEMO_MEMBERS = [_member_email(m[0]) for m in MEMBERS]
+
+
+def test_seed_demo_creates_one_admin_two_staff_and_twenty_members(lab):
+    before = _user_count()
+
+    result = lab("seed-demo")
+
+    assert result.exit_code == 0, result.output
+    assert _user_count() == before + 23
+    assert DEMO_ADMINS == ["admin@testlab.example"]
+    assert _user("admin@testlab.example").role_names == {"admin", "staff", "member"}
+    assert len(DEMO_STAFF) == 2
+    for email in DEMO_STAFF:
+        assert _user(email).role_names == {"staff", "member"}, email
+    assert len(DEMO_MEMBERS) == 20
+    for email in DEMO_MEMBERS:
+        user = _user(email)
+        assert user.role_names == {"member"}, email
+        assert user.active and user.confirmed_at is not None, email
+
+
+def test_seed_demo_gives_every_member_a_tester_profile_with_devices_and_a_region(lab):
+    assert lab("seed-demo").exit_code == 0
+
+    for email in DEMO_MEMBERS:
+        profile = _user(email).profile
+        assert profile.region, email
+        assert profile.connection_type, email
+        assert profile.devices, email
+        assert profile.interest_codes, email
+
+
+def test_seed_demo_profiles_use_only_codes_the_profile_form_offers(lab):
+    assert lab("seed-demo").exit_code == 0
+
+    for email in DEMO_MEMBERS:
+        profile = _user(email).profile
+        assert profile.region in dict(choices.REGIONS), email
+        assert profile.connection_type in dict(choices.CONNECTION_TYPES), email
+        assert set(profile.interest_codes) <= set(dict(choices.INTERESTS)), email
+        for device in profile.devices:
+            assert device.kind in dict(choices.DEVICE_KINDS), (email, device.kind)
+            assert device.os in dict(choices.OPERATING_SYSTEMS), (email, device.os)
+
+
+def test_seed_demo_prints_the_logins(lab):
+    from lab.demo import DEMO_PASSWORD
+
+    result = lab("seed-demo")
+
+    assert result.exit_code == 0, result.output
+    assert DEMO_PASSWORD in result.output
+    for email in DEMO_ADMINS + DEMO_STAFF + DEMO_MEMBERS:
+        assert email in result.output
+
+
+def test_seed_demo_accounts_can_sign_in_with_the_demo_password(lab):
+    from lab.demo import DEMO_PASSWORD
+
+    assert lab("seed-demo").exit_code == 0
+
+    assert verify_password(DEMO_PASSWORD, _user("admin@testlab.example").password)
+
+
+def test_seed_demo_twice_creates_nothing_new(lab):
+    assert lab("seed-demo").exit_code == 0
+    users_before = _user_count()
+    devices_before = {email: len(_user(email).profile.devices) for email in DEMO_MEMBERS}
+
+    result = lab("seed-demo")
+
+    assert result.exit_code == 0, result.output
+    assert "admin@testlab.example" in result.output
+    assert _user_count() == users_before
+    assert {email: len(_user(email).profile.devices) for email in DEMO_MEMBERS} == devices_before
+
+
+# send-mail
+
+
+def test_send_mail_sends_the_pending_mail_and_prints_the_counts(app, lab, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "console")
+    first = queue_mail("anna@example.com", "Erste Mail", "Hallo Anna")
+    second = queue_mail("ben@example.com", "Zweite Mail", "Hallo Ben")
+    db.session.commit()
+
+    result = lab("send-mail")
+
+    assert result.exit_code == 0, result.output
+    assert "sent 2, to retry 0, failed for good 0" in result.output
+    assert "Subject: Erste Mail" in result.output and "Hallo Ben" in result.output
+    _stored()
+    assert first.status == SENT and second.status == SENT
+
+
+def test_send_mail_run_again_sends_nothing(app, lab, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "console")
+    queue_mail("anna@example.com", "Einmal", "Nur einmal")
+    db.session.commit()
+    assert lab("send-mail").exit_code == 0
+
+    result = lab("send-mail")
+
+    assert result.exit_code == 0, result.output
+    assert "sent 0, to retry 0, failed for good 0" in result.output
+    assert "Nur einmal" not in result.output
+
+
+def test_send_mail_sends_at_most_limit(app, lab, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "console")
+    for n in range(3):
+        queue_mail(f"m{n}@example.com", f"Mail {n}", "Text")
+    db.session.commit()
+
+    result = lab("send-mail", "--limit", "2")
+
+    assert result.exit_code == 0, result.output
+    assert "sent 2, to retry 0, failed for good 0" in result.output
+    _stored()
+    assert db.session.scalar(select(func.count(OutboxMail.id)).where(
+        OutboxMail.status == PENDING)) == 1
+
+
+def test_send_mail_counts_mail_the_server_refused_as_to_retry(app, lab, monkeypatch):
+    with socket.socket() as sock:  # a port on which nobody listens
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    for key, value in {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1",
+                       "MAIL_PORT": closed_port, "MAIL_USE_TLS": False, "MAIL_USE_SSL": False,
+                       "MAIL_USERNAME": None}.items():
+        monkeypatch.setitem(app.config, key, value)
+    mail = queue_mail("anna@example.com", "Kommt später", "Text")
+    db.session.commit()
+
+    result = lab("send-mail")
+
+    assert result.exit_code == 0, result.output
+    assert "sent 0, to retry 1, failed for good 0" in result.output
+    _stored()
+    assert mail.status == PENDING and mail.attempts == 1
