@@ -38,6 +38,8 @@ def register_config(app: Flask, config: dict | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from flask_security import Security
+
     from lab import models  # noqa: F401  (every table known before migrations look)
     from lab.accounts.security import (
         LabPasswordUtil,
@@ -46,8 +48,6 @@ def register_extensions(app: Flask) -> None:
         make_datastore,
     )
     from lab.core.i18n import select_locale
-    from flask_security import Security
-
     from lab.extensions import babel, bootstrap, csrf, db, limiter, migrate
 
     db.init_app(app)

@@ -25,9 +25,19 @@ def lab_cli():
 @with_appcontext
 def create_user(email, roles, handle, password):
     """Create a confirmed, active account."""
+    security = current_app.extensions["security"]
+    try:
+        email = security.mail_util.validate(email)
+    except ValueError as error:
+        raise click.ClickException(f"{email}: {error}") from error
+    if accounts.find_user(email):
+        raise click.ClickException(f"{email}: {accounts.EMAIL_TAKEN}")
     handle = handle or click.prompt("Handle")
+    problem = accounts.handle_problem(handle)
+    if problem:
+        raise click.ClickException(f"{handle}: {problem}")
     password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    problems, password = current_app.extensions["security"].password_util.validate(
+    problems, password = security.password_util.validate(
         password, True, email=email, handle=handle
     )
     if problems:
@@ -37,7 +47,8 @@ def create_user(email, roles, handle, password):
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
-    click.echo(f"Created {user.email} (@{user.handle}) with roles {', '.join(sorted(user.role_names))}.")
+    roles = ", ".join(sorted(user.role_names))
+    click.echo(f"Created {user.email} (@{user.handle}) with roles {roles}.")
 
 
 @lab_cli.command("seed-demo")
@@ -49,7 +60,7 @@ def seed_demo():
     logins = seed()
     db.session.commit()
     click.echo("")
-    click.echo("Demo logins (password for all: %s)" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
     for role, email in logins:
         click.echo(f"  {role:<7} {email}")
     click.echo("")

@@ -9,7 +9,6 @@ from flask_security import hash_password
 
 from lab.accounts import services
 from lab.accounts.models import User
-from lab.extensions import db
 
 DEMO_PASSWORD = "Testlab-Demo-2026"
 
@@ -28,7 +27,8 @@ MEMBERS = [
     ("routerrita", "cable", False, "DE-HH", "20", ["routers", "smart_home"],
      [("router", "AVM", "FRITZ!Box 7590", "firmware")]),
     ("MeshMichael", "fibre", True, "DE-BE", "10", ["routers"],
-     [("router", "Speedport", "Smart 4", "firmware"), ("computer", "Lenovo", "ThinkPad X1", "linux")]),
+     [("router", "Speedport", "Smart 4", "firmware"),
+      ("computer", "Lenovo", "ThinkPad X1", "linux")]),
     ("tv_tanja", "cable", True, "DE-HE", "60", ["tv", "apps"],
      [("tv_box", "MagentaTV", "One", "android"), ("smart_tv", "LG", "OLED C3", "webos")]),
     ("Lukas_5G", "5g_home", True, "DE-SN", "01", ["smartphones", "gaming"],
@@ -90,7 +90,8 @@ def seed() -> list[tuple[str, str]]:
 
 
 def _ensure_user(email, handle, roles, password_hash) -> tuple[User, bool]:
-    existing = db.session.query(User).filter_by(email=email).one_or_none()
+    # Someone may have registered a demo handle with another address: leave theirs alone.
+    existing = services.find_user(email) or services.find_user(handle)
     if existing is not None:
         return existing, False
     user = services.create_user(email, handle, "", roles=roles, password_hash=password_hash)

@@ -106,7 +106,7 @@ def test_create_user_refuses_an_email_that_is_already_registered(lab, make_membe
                  "--password", STRONG_PASSWORD)
 
     assert result.exit_code != 0
-    assert "Error: Diese E-Mail-Adresse ist bereits registriert." in result.output
+    assert "Diese E-Mail-Adresse ist bereits registriert." in result.output
     assert _user_count() == before
 
 

@@ -79,9 +79,11 @@ class AddressForm(FlaskForm):
                        render_kw={"autocomplete": "address-level2", "maxlength": 80})
     country = SelectField(_l("Country"), choices=choices.COUNTRIES,
                           render_kw={"autocomplete": "country"})
-    phone = StringField(_l("Phone for the carrier (optional)"),
-                        validators=[Optional(), Length(max=40),
-                                    Regexp(r"^\+?[0-9 ()/-]{5,40}$",
-                                           message=_l("Enter a phone number, e.g. +49 228 1234567."))],
-                        render_kw={"autocomplete": "tel", "maxlength": 40})
+    phone = StringField(
+        _l("Phone for the carrier (optional)"),
+        validators=[Optional(), Length(max=40), Regexp(
+            r"^\+?[0-9 ()/-]{5,40}$", message=_l("Enter a phone number, e.g. +49 228 1234567.")
+        )],
+        render_kw={"autocomplete": "tel", "maxlength": 40},
+    )
     submit = SubmitField(_l("Save address"))

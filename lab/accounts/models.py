@@ -98,7 +98,9 @@ class TesterProfile(db.Model, TimestampMixin):
 
     __tablename__ = "tester_profile"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     connection_type: Mapped[str | None] = mapped_column(String(20), index=True)
     has_mobile_contract: Mapped[bool | None]
     region: Mapped[str | None] = mapped_column(String(8), index=True)
@@ -145,7 +147,9 @@ class ShippingAddress(db.Model, TimestampMixin):
 
     __tablename__ = "shipping_address"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
     full_name: Mapped[str] = mapped_column(String(120))
     street: Mapped[str] = mapped_column(String(120))
     extra: Mapped[str | None] = mapped_column(String(120))

@@ -35,6 +35,7 @@ ROLES_CHANGED = audit.register_action("user.roles_changed", _l("Roles changed"))
 DEACTIVATED = audit.register_action("user.deactivated", _l("Account deactivated"))
 REACTIVATED = audit.register_action("user.reactivated", _l("Account reactivated"))
 CREATED = audit.register_action("user.created", _l("Account created"))
+EMAIL_TAKEN = _l("This e-mail address is already registered.")
 
 
 class AccountError(DomainError):
@@ -86,7 +87,7 @@ def create_user(email: str, handle: str, password: str, *, roles=(), confirmed=T
     """A new active account, confirmed unless told otherwise, with an empty profile."""
     email = email.strip().lower()
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise AccountError(_l("This e-mail address is already registered."), "email")
+        raise AccountError(EMAIL_TAKEN, "email")
     problem = handle_problem(handle)
     if problem:
         raise AccountError(problem, "handle")

@@ -10,8 +10,8 @@ from lab.accounts import services
 from lab.accounts.forms import AddressForm, DeviceForm, ProfileForm
 from lab.core.db import commit
 from lab.core.errors import DomainError
-from lab.core.formtools import attach_error, render_form
 from lab.core.forms import ActionForm
+from lab.core.formtools import attach_error, render_form
 from lab.core.i18n import chosen_language
 from lab.core.permissions import member_required
 
@@ -31,11 +31,14 @@ def _profile_form(from_request: bool) -> ProfileForm:
     if from_request:
         return ProfileForm()
     profile = services.profile_of(current_user)
-    contract = {True: "yes", False: "no"}.get(profile.has_mobile_contract, "")
+    # Every value passed by name: the model's interests and contract flag are not
+    # in the form's shape, and WTForms would prefer obj= attributes over them.
     return ProfileForm(
         formdata=None,
-        obj=profile,
-        has_mobile_contract=contract,
+        connection_type=profile.connection_type or "",
+        has_mobile_contract={True: "yes", False: "no"}.get(profile.has_mobile_contract, ""),
+        region=profile.region or "",
+        postcode_area=profile.postcode_area or "",
         interests=profile.interest_codes,
         locale=current_user.locale or chosen_language(),
     )

@@ -33,7 +33,8 @@ class AuditFilterForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.action.choices = [("", _l("All"))] + sorted(audit.ACTIONS.items(), key=lambda kv: kv[0])
+        actions = sorted(audit.ACTIONS.items())
+        self.action.choices = [("", _l("All")), *actions]
 
 
 @bp.get("/audit")

@@ -5,7 +5,6 @@ finding fields by label also proves every label is tied to its field."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -52,16 +51,6 @@ def field(scope, label: str):
     return scope.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
 
 
-@contextmanager
-def known_bug(found: list[str], description: str):
-    """An assertion that fails because of an application bug: the journey goes on, and
-    the test ends as xfail naming the bug. Once the bug is fixed it simply passes."""
-    try:
-        yield
-    except AssertionError:
-        found.append(description)
-
-
 def flash(page: Page, text: str):
     return page.locator(".flashes").get_by_text(text)
 
@@ -69,7 +58,6 @@ def flash(page: Page, text: str):
 def test_a_visitor_registers_confirms_fills_the_profile_and_signs_out(
         page: Page, live_app, live_server, unique):
     email, handle = f"lena-{unique}@example.org", f"lena_{unique}"
-    bugs: list[str] = []
 
     # The landing page invites visitors to register.
     page.goto("/")
@@ -122,14 +110,9 @@ def test_a_visitor_registers_confirms_fills_the_profile_and_signs_out(
     expect(field(profile, "Internetanschluss zu Hause")).to_have_value("fibre")
     expect(field(profile, "Region")).to_have_value("DE-NW")
     expect(field(profile, "PLZ-Bereich")).to_have_value("53")
-    # The page is loaded (checked above), so these read the state at once.
-    # BUG lab/accounts/views.py _profile_form(): WTForms takes obj=profile's attributes
-    # before the keyword arguments, so the saved choices are never shown again.
-    with known_bug(bugs, "saved interests are not ticked on the profile page"):
-        assert field(profile, "Router & WLAN").is_checked()
-    with known_bug(bugs, "saved mobile contract answer is not selected on the profile page"):
-        assert field(profile, "Ja").is_checked()
-    assert not field(profile, "Smartphones").is_checked()
+    expect(field(profile, "Router & WLAN")).to_be_checked()
+    expect(field(profile, "Ja")).to_be_checked()
+    expect(field(profile, "Smartphones")).not_to_be_checked()
 
     # A device: it is listed under "My devices" afterwards.
     devices = page.locator("#device-form")
@@ -153,9 +136,6 @@ def test_a_visitor_registers_confirms_fills_the_profile_and_signs_out(
     expect(nav.get_by_role("button", name="Abmelden")).to_have_count(0)
     expect(page.get_by_text(f"@{handle}")).to_have_count(0)
     assert_accessible(page)
-
-    if bugs:
-        pytest.xfail("known application bugs: " + "; ".join(bugs))
 
 
 def test_keyboard_users_can_skip_to_the_content(page: Page, live_server):
