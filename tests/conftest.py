@@ -157,3 +157,26 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+# fixtures whose parameter says which database a test ran on
+_DATABASE_FIXTURES = ("database_url", "live_app", "empty_database")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    report.database = next((params[f] for f in _DATABASE_FIXTURES if f in params), None)
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly which databases and how many browser tests really ran."""
+    passed = [r for r in terminalreporter.stats.get("passed", []) if r.when == "call"]
+    terminalreporter.write_sep("-", "what ran")
+    for name in DATABASES:
+        count = sum(getattr(r, "database", None) == name for r in passed)
+        terminalreporter.write_line(f"passed on {name}: {count} tests")
+    browser = sum("tests/e2e/" in r.nodeid for r in passed)
+    terminalreporter.write_line(f"passed in the browser (Chromium + axe): {browser} tests")
