@@ -27,7 +27,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 # Endpoints an admin without two-factor may still reach, to set it up or leave.
 _TWO_FACTOR_SETUP_ENDPOINTS = {
     "security.two_factor_setup",
+    "security.two_factor_setup_validate",
     "security.two_factor_token_validation",
+    "security.tf_select",
     "security.logout",
     "static",
     "bootstrap.static",

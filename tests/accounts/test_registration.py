@@ -144,3 +144,11 @@ def test_sign_out_is_a_post_and_ends_the_session(client, auth, make_member):
     assert client.get("/me/").status_code == 200
     post_form(client, "/logout", {}, page="/me/")
     assert client.get("/me/").status_code == 302
+
+
+def test_an_email_differing_only_in_case_counts_as_taken(client, make_member):
+    make_member("Original", email="gross@example.org")
+    db.session.commit()
+    answer = _register(client, email="Gross@Example.org", handle="Kopie")
+    assert answer.status_code == 200
+    assert 'id="email-error"' in answer.get_data(as_text=True)

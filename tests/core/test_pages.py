@@ -75,3 +75,18 @@ def test_language_of_a_member_is_remembered_on_the_account(client, auth, make_me
     from lab.extensions import db
     db.session.refresh(member)
     assert member.locale == "en"
+
+
+def test_an_unexpected_error_shows_the_friendly_500_page(tmp_path):
+    from tests.conftest import make_app
+    from tests.support import sqlite_url
+
+    app = make_app(sqlite_url(tmp_path), TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("unexpected")
+
+    answer = app.test_client().get("/boom")
+    assert answer.status_code == 500
+    assert "Etwas ist schiefgelaufen" in answer.get_data(as_text=True)
