@@ -26,12 +26,11 @@ def lab_cli():
 def create_user(email, roles, handle, password):
     """Create a confirmed, active account."""
     security = current_app.extensions["security"]
+    # check what can be checked before asking for a password
     try:
-        email = security.mail_util.validate(email)
-    except ValueError as error:
-        raise click.ClickException(f"{email}: {error}") from error
-    if accounts.find_user(email):
-        raise click.ClickException(f"{email}: {accounts.EMAIL_TAKEN}")
+        email = accounts.check_email_free(security.mail_util.validate(email))
+    except (ValueError, DomainError) as error:
+        raise click.ClickException(f"{email}: {getattr(error, 'message', error)}") from error
     handle = handle or click.prompt("Handle")
     problem = accounts.handle_problem(handle)
     if problem:

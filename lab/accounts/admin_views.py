@@ -66,13 +66,12 @@ def _user_or_404(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
-def _render_user(user: User, roles_form: RolesForm, status: int = 200):
+def _render_user(user: User, roles_form: RolesForm):
     history = db.session.scalars(
         audit.entries_query(object_type="user", object_id=user.id).limit(20)
     ).all()
-    body = render_template("admin/user.html", user=user, roles_form=roles_form,
+    return render_template("admin/user.html", user=user, roles_form=roles_form,
                            history=history, role_labels=ROLE_LABELS, actions=audit.ACTIONS)
-    return body, status
 
 
 @bp.get("/<int:user_id>")
@@ -96,7 +95,7 @@ def change_roles(user_id: int):
             commit()
             flash(_("Roles saved.") if changed else _("Nothing changed."), "success")
             return redirect(url_for(".show_user", user_id=user.id))
-    return _render_user(user, form, 400 if form.csrf_token.errors else 200)
+    return _render_user(user, form)
 
 
 @bp.post("/<int:user_id>/active")

@@ -82,29 +82,27 @@ class OutboxMailUtil(MailUtil):
 
 
 # Flask-Security's form pages, re-rendered with the visitor's input when the CSRF token
-# was missing or stale: (form name, template setting, template variable).
+# was missing or stale: (form name, template setting, template variable, more context).
 _FORM_PAGES = {
-    "security.login": ("login_form", "LOGIN_USER_TEMPLATE", "login_user_form"),
-    "security.register": ("register_form", "REGISTER_USER_TEMPLATE", "register_user_form"),
+    "security.login": ("login_form", "LOGIN_USER_TEMPLATE", "login_user_form", {}),
+    "security.register": ("register_form", "REGISTER_USER_TEMPLATE", "register_user_form", {}),
     "security.forgot_password": (
-        "forgot_password_form", "FORGOT_PASSWORD_TEMPLATE", "forgot_password_form"),
+        "forgot_password_form", "FORGOT_PASSWORD_TEMPLATE", "forgot_password_form", {}),
     "security.send_confirmation": (
-        "send_confirmation_form", "SEND_CONFIRMATION_TEMPLATE", "send_confirmation_form"),
+        "send_confirmation_form", "SEND_CONFIRMATION_TEMPLATE", "send_confirmation_form", {}),
     "security.change_password": (
-        "change_password_form", "CHANGE_PASSWORD_TEMPLATE", "change_password_form"),
+        "change_password_form", "CHANGE_PASSWORD_TEMPLATE", "change_password_form",
+        {"active_password": True}),
 }
 
 
-def _rerenderer(form_name: str, template_setting: str, variable: str):
+def _rerenderer(form_name: str, template_setting: str, variable: str, extra: dict):
     def rerender() -> str:
         security = current_app.extensions["security"]
         form = security.forms[form_name].cls(formdata=request.form)
         form.csrf_token.errors = [str(g.get("csrf_error") or "CSRF")]
         template = current_app.config[f"SECURITY_{template_setting}"]
-        context = {variable: form}
-        if form_name == "change_password_form":
-            context["active_password"] = True
-        return security.render_template(template, **context)
+        return security.render_template(template, **{variable: form}, **extra)
 
     return rerender
 

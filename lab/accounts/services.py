@@ -35,7 +35,6 @@ ROLES_CHANGED = audit.register_action("user.roles_changed", _l("Roles changed"))
 DEACTIVATED = audit.register_action("user.deactivated", _l("Account deactivated"))
 REACTIVATED = audit.register_action("user.reactivated", _l("Account reactivated"))
 CREATED = audit.register_action("user.created", _l("Account created"))
-EMAIL_TAKEN = _l("This e-mail address is already registered.")
 
 
 class AccountError(DomainError):
@@ -57,6 +56,14 @@ def handle_problem(handle: str, *, ignore_user_id: int | None = None):
     if db.session.scalar(query) is not None:
         return _l("This handle is already taken.")
     return None
+
+
+def check_email_free(email: str) -> str:
+    """The address, normalised, if no account uses it yet (case-insensitive)."""
+    email = email.strip().lower()
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise AccountError(_l("This e-mail address is already registered."), "email")
+    return email
 
 
 def ensure_roles() -> dict[str, Role]:
@@ -85,9 +92,7 @@ def _roles_for(names) -> list[Role]:
 def create_user(email: str, handle: str, password: str, *, roles=(), confirmed=True,
                 actor=None, password_hash: str | None = None) -> User:
     """A new active account, confirmed unless told otherwise, with an empty profile."""
-    email = email.strip().lower()
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise AccountError(EMAIL_TAKEN, "email")
+    email = check_email_free(email)
     problem = handle_problem(handle)
     if problem:
         raise AccountError(problem, "handle")

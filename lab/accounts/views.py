@@ -11,7 +11,7 @@ from lab.accounts.forms import AddressForm, DeviceForm, ProfileForm
 from lab.core.db import commit
 from lab.core.errors import DomainError
 from lab.core.forms import ActionForm
-from lab.core.formtools import attach_error, render_form
+from lab.core.formtools import attach_error
 from lab.core.i18n import chosen_language
 from lab.core.permissions import member_required
 
@@ -45,8 +45,8 @@ def _profile_form(from_request: bool) -> ProfileForm:
 
 
 def _render_profile(form, device_form):
-    return render_form(
-        "accounts/profile.html", form, device_form=device_form,
+    return render_template(
+        "accounts/profile.html", form=form, device_form=device_form,
         profile=services.profile_of(current_user),
     )
 
@@ -94,8 +94,7 @@ def add_device():
             commit()
             flash(_("Device added."), "success")
             return redirect(url_for(".edit_profile") + "#devices")
-    body, _status = _render_profile(_profile_form(False), device_form)
-    return body, 400 if device_form.csrf_token.errors else 200
+    return _render_profile(_profile_form(False), device_form)
 
 
 @bp.post("/profile/devices/<int:device_id>/remove")
@@ -130,7 +129,7 @@ def edit_address():
             commit()
             flash(_("Your address has been saved. Only you can see it."), "success")
             return redirect(url_for(".edit_address"))
-    return render_form("accounts/address.html", form, address=address)
+    return render_template("accounts/address.html", form=form, address=address)
 
 
 @bp.post("/address/delete")

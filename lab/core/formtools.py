@@ -1,8 +1,9 @@
-"""Small helpers views use to answer with a form."""
+"""Small helpers views use to answer with a form.
+
+A form whose CSRF token failed is answered 400 by lab.core.web, not here.
+"""
 
 from __future__ import annotations
-
-from flask import render_template
 
 from lab.core.errors import DomainError
 
@@ -14,9 +15,3 @@ def attach_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, str(error.message)]
     else:
         form.form_errors.append(str(error.message))
-
-
-def render_form(template: str, form, **context):
-    """Render a page with a form; a form that failed its CSRF check answers 400."""
-    status = 400 if getattr(getattr(form, "csrf_token", None), "errors", None) else 200
-    return render_template(template, form=form, **context), status
