@@ -42,6 +42,28 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+def _earning_rules(raw: str) -> dict[str, int]:
+    """EARNING_RULES="helpful_vote=3,answer_accepted=20" overrides the default points."""
+    rules = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        reason, _, points = part.partition("=")
+        try:
+            rules[reason.strip()] = int(points)
+        except ValueError:
+            raise ConfigError(f"EARNING_RULES: {part!r} is not reason=points.") from None
+    return rules
+
+
 def from_environment(instance_path: str) -> dict:
     """Build the Flask config mapping from environment variables."""
     instance = Path(instance_path)
@@ -75,6 +97,11 @@ def from_environment(instance_path: str) -> dict:
         # links show up in the terminal of `make run` without running send-mail.
         "MAIL_SEND_IMMEDIATELY": _flag("MAIL_SEND_IMMEDIATELY", mail_backend == "console"),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
+        # links in mails written outside a request (CLI jobs) start with this
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        # manual awards above this many points need a second admin's approval
+        "AWARD_APPROVAL_THRESHOLD": _int("AWARD_APPROVAL_THRESHOLD", 500),
+        "EARNING_RULES": _earning_rules(os.environ.get("EARNING_RULES", "")),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         # A DNS lookup per registration catches typos in the domain; off by default

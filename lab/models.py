@@ -9,4 +9,12 @@ from lab.accounts.models import (  # noqa: F401
     User,
 )
 from lab.core.audit import AuditEntry  # noqa: F401
-from lab.notify.models import OutboxMail  # noqa: F401
+from lab.notify.models import Notification, OutboxMail  # noqa: F401
+from lab.rewards.models import (  # noqa: F401
+    Award,
+    BadgeGrant,
+    LeaderboardTotal,
+    LedgerEntry,
+    Redemption,
+    Reward,
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_security import RoleMixin, UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lab.core.clock import utcnow
@@ -46,6 +46,11 @@ class User(db.Model, UserMixin):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     locale: Mapped[str | None] = mapped_column(String(8))
 
+    # Cached from the points ledger (lab.rewards), changed only in the same transaction as
+    # an entry. Reputation is lifetime points earned; points_balance is what can be spent.
+    reputation: Mapped[int] = mapped_column(default=0, server_default="0")
+    points_balance: Mapped[int] = mapped_column(default=0, server_default="0")
+
     last_login_at: Mapped[datetime | None]
     current_login_at: Mapped[datetime | None]
     last_login_ip: Mapped[str | None] = mapped_column(String(64))
@@ -57,6 +62,12 @@ class User(db.Model, UserMixin):
     tf_phone_number: Mapped[str | None] = mapped_column(String(128))
 
     roles: Mapped[list[Role]] = relationship(secondary=roles_users, lazy="selectin")
+
+    __table_args__ = (
+        CheckConstraint("reputation >= 0", name="reputation_not_negative"),
+        CheckConstraint("points_balance >= 0", name="points_balance_not_negative"),
+        db.Index("ix_user_leaderboard", "reputation", "id"),
+    )
     profile: Mapped[TesterProfile | None] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan"
     )

@@ -1,10 +1,11 @@
-"""The e-mail outbox: every mail is written here first and sent by `flask lab send-mail`."""
+"""The e-mail outbox (sent by `flask lab send-mail`) and in-app notifications."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lab.core.clock import utcnow
@@ -31,3 +32,23 @@ class OutboxMail(db.Model):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (db.Index("ix_outbox_mail_due", "status", "next_attempt_at"),)
+
+
+class Notification(db.Model):
+    """An in-app message to one member; the text is rendered in the reader's language
+    from ``kind`` and ``params`` (see lab.notify.services.KINDS)."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        db.Index("ix_notification_member", "member_id", "id"),
+        db.Index("ix_notification_unread", "member_id", "read_at"),
+    )

@@ -1,0 +1,1 @@
+"""Points, levels, badges, leaderboards, the reward catalog and manual awards."""
