@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, session
+from flask import Blueprint, redirect, render_template, send_from_directory, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
@@ -44,3 +44,11 @@ def healthz():
         db.session.rollback()
         return {"status": "error", "database": "unreachable", "detail": type(exc).__name__}, 503
     return {"status": "ok", "database": "ok", "message": _("Testlab is running.")}
+
+
+@bp.get("/media/<path:name>")
+def media(name: str):
+    """Uploaded public images (re-encoded by lab.core.uploads); never a directory listing."""
+    from lab.core.uploads import upload_root
+
+    return send_from_directory(upload_root(), name, max_age=86400)
