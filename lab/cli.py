@@ -76,3 +76,22 @@ def send_mail(limit):
     click.echo(
         f"sent {counts['sent']}, to retry {counts['retry']}, failed for good {counts['failed']}"
     )
+
+
+@lab_cli.command("verify-ledger")
+@with_appcontext
+def verify_ledger():
+    """Recompute every member's reputation and balance from the ledger; exit 1 on any
+    difference from the cached figures."""
+    from lab.rewards.ledger import verify
+
+    differences = verify()
+    for d in differences:
+        click.echo(
+            f"@{d.handle} (id {d.member_id}): reputation cached {d.cached_reputation}, "
+            f"ledger {d.ledger_reputation}; balance cached {d.cached_balance}, "
+            f"ledger {d.ledger_balance}"
+        )
+    if differences:
+        raise click.ClickException(f"{len(differences)} member(s) differ from the ledger.")
+    click.echo("The ledger and every member's cached figures agree.")

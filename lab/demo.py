@@ -1,4 +1,5 @@
-"""Demo data for `make run`: one admin, two staff, twenty members with tester profiles.
+"""Demo data for `make run`: two admins, two staff, twenty members with tester profiles,
+and their points, badges and rewards (lab.rewards.demo).
 
 Idempotent: accounts that exist are left as they are.
 """
@@ -14,6 +15,8 @@ DEMO_PASSWORD = "Testlab-Demo-2026"
 
 STAFF = [
     ("admin", "admin@testlab.example", "Lab-Admin", ("admin",)),
+    # a second admin, so the four-eyes approval of awards can be tried
+    ("admin", "admin2@testlab.example", "Lab-Petra", ("admin",)),
     ("staff", "staff1@testlab.example", "Lab-Jana", ("staff",)),
     ("staff", "staff2@testlab.example", "Lab-Tobias", ("staff",)),
 ]
@@ -86,7 +89,16 @@ def seed() -> list[tuple[str, str]]:
             for kind, brand, model, os in devices:
                 services.add_device(user, kind=kind, brand=brand, model=model, os=os)
         logins.append(("member", email))
+    _seed_rewards()
     return logins
+
+
+def _seed_rewards() -> None:
+    from lab.rewards.demo import seed as seed_rewards
+
+    admin = services.find_user("admin@testlab.example")
+    members = [services.find_user(_member_email(m[0])) for m in MEMBERS]
+    seed_rewards(admin, [m for m in members if m is not None])
 
 
 def _ensure_user(email, handle, roles, password_hash) -> tuple[User, bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -64,3 +65,23 @@ def outbox_links(mails, path_prefix: str) -> list[str]:
     """Links to this site's path_prefix found in the given outbox mails."""
     pattern = re.compile(r"https?://[^\s\"'<>]+" + re.escape(path_prefix) + r"[^\s\"'<>]*")
     return [m for mail in mails for m in pattern.findall(mail.body_text)]
+
+
+@contextmanager
+def count_queries():
+    """Collect the SQL statements run inside the block (savepoint chatter left out)."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            statements.append(statement)
+
+    from sqlalchemy import event
+
+    from lab.extensions import db
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -2,23 +2,34 @@
 
 import pytest
 
-PUBLIC = ["/", "/login", "/register", "/reset", "/confirm", "/healthz", "/register/done"]
-MEMBER = ["/me/", "/me/profile", "/me/address", "/me/password", "/tf-setup"]
-ADMIN = ["/admin/users", "/admin/users/{admin_id}", "/admin/audit"]
+PUBLIC = ["/", "/login", "/register", "/reset", "/confirm", "/healthz", "/register/done",
+          "/leaderboard", "/rewards/", "/rewards/{reward_id}", "/members/{admin_handle}",
+          "/badges/", "/badges/first-solution"]
+MEMBER = ["/me/", "/me/profile", "/me/address", "/me/password", "/tf-setup", "/me/points",
+          "/me/redemptions", "/me/notifications"]
+STAFF = ["/admin/rewards", "/admin/rewards/new", "/admin/rewards/{reward_id}/edit",
+         "/admin/redemptions"]
+ADMIN = ["/admin/users", "/admin/users/{admin_id}", "/admin/audit", "/admin/awards",
+         "/admin/approvals"]
 
 # Our own GET pages; a new page must be added to a list above (checked below).
 COVERED_ENDPOINTS = {
     "core.index", "core.healthz", "core.registered",
     "accounts.dashboard", "accounts.edit_profile", "accounts.edit_address",
     "accounts_admin.list_users", "accounts_admin.show_user", "admin.audit_log",
+    "rewards.show_leaderboard", "rewards.show_catalog", "rewards.show_reward",
+    "rewards.member_profile", "rewards.list_badges", "rewards.badge_holders",
+    "rewards.my_points", "rewards.my_redemptions", "notify.list_notifications",
+    "rewards_admin.list_rewards", "rewards_admin.new_reward", "rewards_admin.edit_reward",
+    "rewards_admin.list_redemptions", "rewards_admin.propose_award", "rewards_admin.approvals",
 }
 
 EXPECTED = {
-    # who: (public, member pages, admin pages)
-    "anonymous": (200, 302, 302),
-    "member": (200, 200, 403),
-    "staff": (200, 200, 403),
-    "admin": (200, 200, 200),
+    # who: (public, member pages, staff pages, admin pages)
+    "anonymous": (200, 302, 302, 302),
+    "member": (200, 200, 403, 403),
+    "staff": (200, 200, 200, 403),
+    "admin": (200, 200, 200, 200),
 }
 
 
@@ -34,13 +45,24 @@ def _sign_in(who, auth, make_member, admin_user):
         auth.login(make_member(roles=(who,) if who == "staff" else ()))
 
 
+@pytest.fixture
+def reward(admin_user):
+    from lab.rewards import catalog
+
+    return catalog.save_reward(
+        admin_user, kind="merchandise", title="Tasse", description="", cost=10, stock=None,
+        per_member_limit=None, min_level="newcomer", available_from=None,
+        available_until=None, needs_address=False, active=True)
+
+
 @pytest.mark.parametrize("who", list(EXPECTED))
-def test_who_may_reach_which_page(who, client, auth, make_member, admin_user):
+def test_who_may_reach_which_page(who, client, auth, make_member, admin_user, reward):
     _sign_in(who, auth, make_member, admin_user)
-    public, member, admin = EXPECTED[who]
-    for urls, expected in ((PUBLIC, public), (MEMBER, member), (ADMIN, admin)):
+    public, member, staff, admin = EXPECTED[who]
+    for urls, expected in ((PUBLIC, public), (MEMBER, member), (STAFF, staff), (ADMIN, admin)):
         for url in urls:
-            url = url.format(admin_id=admin_user.id)
+            url = url.format(admin_id=admin_user.id, admin_handle=admin_user.handle,
+                             reward_id=reward.id)
             if url in ("/login", "/register", "/reset", "/confirm") and who != "anonymous":
                 continue  # signed-in users are sent on from these
             status = client.get(url).status_code
@@ -64,6 +86,7 @@ def test_every_page_of_ours_is_in_the_access_matrix(app):
     ours = {
         rule.endpoint for rule in app.url_map.iter_rules()
         if "GET" in rule.methods and rule.endpoint.split(".")[0]
-        in {"core", "accounts", "accounts_admin", "admin"}
+        in {"core", "accounts", "accounts_admin", "admin", "notify", "rewards", "rewards_admin"}
+        and rule.endpoint != "core.media"  # uploaded files, tested with the uploads
     }
     assert ours == COVERED_ENDPOINTS

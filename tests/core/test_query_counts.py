@@ -1,27 +1,10 @@
 """Main pages run a fixed number of SQL queries, however many rows there are."""
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
 
 from lab.accounts import services
 from lab.extensions import db
-
-
-@contextmanager
-def count_queries():
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+from tests.support import count_queries
 
 
 def _grow(admin, make_member, how_many):
