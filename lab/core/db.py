@@ -1,8 +1,9 @@
-"""The one place a request commits its unit of work."""
+"""The one place a request commits its unit of work, and row locks for services."""
 
 from __future__ import annotations
 
 from flask import abort, g
+from sqlalchemy import select
 
 from lab.extensions import db
 
@@ -17,3 +18,15 @@ def commit() -> None:
         db.session.rollback()
         abort(400)
     db.session.commit()
+
+
+def locked(model, object_id):
+    """Load a row locked FOR UPDATE OF its own table (PostgreSQL), fresh from the database.
+
+    OF keeps the lock off the tables of joined eager loads: PostgreSQL refuses to lock
+    the nullable side of an outer join. SQLite ignores the lock (it serialises writers).
+    """
+    return db.session.execute(
+        select(model).where(model.id == object_id).with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    ).unique().scalar_one_or_none()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from lab.accounts.models import User
 from lab.core import audit
 from lab.core.clock import utcnow
+from lab.core.db import locked
 from lab.core.errors import DomainError
 from lab.extensions import db
 from lab.notify.services import notify, register_kind
@@ -113,7 +114,7 @@ def _check_proposal(proposer, member, kind, reason, points, badge, reward_id) ->
 
 
 def _locked(award_id: int) -> Award:
-    award = db.session.get(Award, award_id, with_for_update=True, populate_existing=True)
+    award = locked(Award, award_id)
     if award is None:
         raise AwardError(_l("This award does not exist."))
     return award

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from lab.accounts.services import address_of
 from lab.core import audit
 from lab.core.clock import utcnow
+from lab.core.db import locked
 from lab.core.errors import DomainError
 from lab.extensions import db
 from lab.notify.services import notify_by_mail, register_kind, register_param_label
@@ -183,8 +184,7 @@ def take_for_award(reward: Reward, member, award_id: int) -> Redemption:
 
 
 def _locked(redemption_id: int) -> Redemption:
-    redemption = db.session.get(Redemption, redemption_id, with_for_update=True,
-                                populate_existing=True)
+    redemption = locked(Redemption, redemption_id)
     if redemption is None:
         raise RewardError(_l("This redemption does not exist."))
     return redemption
