@@ -35,6 +35,9 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-dev translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+bench: $(VENV)/.installed-dev translations
+	$(BIN)/python -m bench.leaderboard $(BENCH_ARGS)
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check lab tests
 

@@ -142,15 +142,16 @@ DEMO_STAFF = [email for _, email, _, roles in STAFF if "admin" not in roles]
 DEMO_MEMBERS = [_member_email(m[0]) for m in MEMBERS]
 
 
-def test_seed_demo_creates_one_admin_two_staff_and_twenty_members(lab):
+def test_seed_demo_creates_two_admins_two_staff_and_twenty_members(lab):
     before = _user_count()
 
     result = lab("seed-demo")
 
     assert result.exit_code == 0, result.output
-    assert _user_count() == before + 23
-    assert DEMO_ADMINS == ["admin@testlab.example"]
-    assert _user("admin@testlab.example").role_names == {"admin", "staff", "member"}
+    assert _user_count() == before + 24
+    assert DEMO_ADMINS == ["admin@testlab.example", "admin2@testlab.example"]
+    for email in DEMO_ADMINS:
+        assert _user(email).role_names == {"admin", "staff", "member"}, email
     assert len(DEMO_STAFF) == 2
     for email in DEMO_STAFF:
         assert _user(email).role_names == {"staff", "member"}, email
@@ -280,3 +281,46 @@ def test_send_mail_counts_mail_the_server_refused_as_to_retry(app, lab, monkeypa
     assert "sent 0, to retry 1, failed for good 0" in result.output
     _stored()
     assert mail.status == PENDING and mail.attempts == 1
+
+
+def test_seed_demo_fills_the_leaderboard_catalog_and_approval_queue(lab):
+    from lab.rewards.ledger import verify
+    from lab.rewards.models import Award, BadgeGrant, Reward
+
+    assert lab("seed-demo").exit_code == 0
+
+    ranked = [_user(email).reputation for email in DEMO_MEMBERS]
+    assert sum(r > 0 for r in ranked) >= 15
+    assert max(ranked) >= 500  # someone has reached the third level
+    assert db.session.scalar(select(func.count()).select_from(Reward)) == 5
+    assert db.session.scalar(select(func.count()).select_from(BadgeGrant)) > 10
+    assert db.session.scalar(
+        select(func.count()).select_from(Award).where(Award.state == "proposed")) == 1
+    assert verify() == []
+
+
+def test_seed_demo_twice_adds_no_points(lab):
+    assert lab("seed-demo").exit_code == 0
+    first = [_user(email).reputation for email in DEMO_MEMBERS]
+    assert lab("seed-demo").exit_code == 0
+    db.session.expire_all()
+    assert [_user(email).reputation for email in DEMO_MEMBERS] == first
+
+
+def test_verify_ledger_reports_a_tampered_balance_and_exits_1(lab, make_member):
+    from sqlalchemy import text
+
+    from lab.rewards.ledger import award_points
+
+    member = make_member("Tamper")
+    award_points(member, 30, "manual_award", key="tamper-1")
+    db.session.execute(text('UPDATE "user" SET points_balance = 99 WHERE id = :id'),
+                       {"id": member.id})
+    result = lab("verify-ledger")
+    assert result.exit_code == 1
+    assert "@Tamper" in result.output and "balance cached 99, ledger 30" in result.output
+
+
+def test_verify_ledger_says_when_all_agree(lab):
+    result = lab("verify-ledger")
+    assert result.exit_code == 0 and "agree" in result.output

@@ -29,15 +29,24 @@ class AuditEntry(db.Model):
 
 
 class AuditLogIsAppendOnly(RuntimeError):
-    pass
+    """An append-only row (audit entry, ledger entry) was to be changed or deleted."""
+
+
+# models whose rows are written once; their migrations add refusing triggers too
+APPEND_ONLY: set[type] = {AuditEntry}
+
+
+def register_append_only(model: type) -> type:
+    APPEND_ONLY.add(model)
+    return model
 
 
 @event.listens_for(Session, "before_flush")
-def _refuse_changes_to_audit_entries(session, flush_context, instances):
-    # The migration adds database triggers too; this catches it earlier, with a clear error.
+def _refuse_changes_to_append_only_rows(session, flush_context, instances):
+    # The database triggers refuse it too; this catches it earlier, with a clear error.
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
-            raise AuditLogIsAppendOnly("audit entries are never changed or deleted")
+        if type(obj) in APPEND_ONLY and (obj in session.deleted or session.is_modified(obj)):
+            raise AuditLogIsAppendOnly(f"{type(obj).__name__} rows are never changed or deleted")
 
 
 def record(actor, action: str, obj_type: str, obj_id: Any, **details: Any) -> AuditEntry:

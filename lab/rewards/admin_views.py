@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lab.accounts.choices import COUNTRIES
 from lab.accounts.models import User
 from lab.core.db import commit
 from lab.core.errors import DomainError
@@ -68,6 +69,16 @@ def list_redemptions():
                            states=catalog.STATE_LABELS, kinds=catalog.KIND_LABELS,
                            fulfil_form=FulfilForm(formdata=None),
                            reject_form=ReasonForm(formdata=None))
+
+
+@bp.get("/redemptions/<int:redemption_id>/address")
+@staff_required
+def redemption_address(redemption_id: int):
+    redemption = db.session.get(Redemption, redemption_id) or abort(404)
+    address = catalog.shipping_address_for(current_user, redemption)
+    commit()  # the audit entry of this look
+    return render_template("rewards/admin/address.html", redemption=redemption,
+                           address=address, countries=dict(COUNTRIES))
 
 
 def _redemption_action(redemption_id: int, run):

@@ -62,6 +62,9 @@ def propose(proposer, member: User | None, *, kind: str, reason: str, request_ke
     same form sent twice (request_key) returns the first award."""
     existing = award_by_key(request_key) if request_key else None
     if existing is not None:
+        if existing.proposed_by_id != proposer.id or existing.member_id != getattr(
+                member, "id", None):
+            raise AwardError(_l("The form was incomplete. Please reload the page."))
         return existing, False
     reward = _check_proposal(proposer, member, kind, reason, points, badge, reward_id)
     award = Award(
@@ -125,6 +128,8 @@ def _check_decision(approver, award: Award) -> None:
         raise AwardError(_l("This award was already decided."))
     if approver.id == award.proposed_by_id:
         raise AwardError(_l("Four eyes: another admin must decide on your own proposal."))
+    if approver.id == award.member_id:
+        raise AwardError(_l("Another admin must decide on an award for you."))
 
 
 def approve(approver, award_id: int) -> Award:

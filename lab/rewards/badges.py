@@ -93,6 +93,7 @@ def grant(member, code: str, *, by=None, reason: str | None = None) -> tuple[Bad
     if held is None:
         held = BadgeGrant(badge=code, member_id=member.id)
         db.session.add(held)
+    reason = (reason or "").strip() or None
     held.granted_at, held.granted_by_id, held.reason = utcnow(), getattr(by, "id", None), reason
     held.revoked_at = held.revoked_by_id = held.revoke_reason = None
     db.session.flush()
@@ -117,16 +118,14 @@ def revoke(member, code: str, *, by, reason: str) -> BadgeGrant:
 
 
 def grant_automatic(member, reason: str, count: int) -> list[str]:
-    """Grant the badges that ``count`` live entries of ``reason`` have earned."""
+    """Grant the badges that ``count`` live entries of ``reason`` have earned. A badge an
+    admin withdrew is not given back automatically (only an admin can give it back)."""
     granted = []
     for badge in triggered_by(reason):
-        if count >= badge.count and _grant(member, badge.code):
+        if count >= badge.count and _grant_of(member.id, badge.code) is None:
+            grant(member, badge.code)
             granted.append(badge.code)
     return granted
-
-
-def _grant(member, code: str) -> bool:
-    return grant(member, code)[1]
 
 
 def held_by(member_id: int) -> list[BadgeGrant]:

@@ -35,6 +35,7 @@ from lab.rewards.models import (
 
 REWARD_SAVED = audit.register_action("reward.saved", _l("Reward saved"))
 REDEMPTION_CHANGED = audit.register_action("redemption.changed", _l("Redemption changed"))
+ADDRESS_VIEWED = audit.register_action("address.viewed", _l("Shipping address viewed"))
 
 STATE_LABELS = {
     REQUESTED: _l("requested"),
@@ -259,6 +260,18 @@ def _tell_member(redemption: Redemption) -> None:
                    subject=_l("Your reward: %(title)s", title=redemption.reward.title),
                    link="/me/redemptions", title=redemption.reward.title,
                    state=redemption.state)
+
+
+def shipping_address_for(actor, redemption: Redemption):
+    """The member's address, for staff sending an open postal redemption; every look is
+    audited (who saw whose address, when). None when there is nothing to send."""
+    if not (redemption.reward.needs_address and redemption.is_open):
+        return None
+    address = address_of(redemption.member)
+    if address is not None:
+        audit.record(actor, ADDRESS_VIEWED, "user", redemption.member_id,
+                     redemption=redemption.id)
+    return address
 
 
 def redemptions_of(member_id: int):

@@ -65,8 +65,9 @@ def _ensure_history(members: list) -> None:
         for reason, most in HISTORY:
             for n in range(int(most * activity * rng.uniform(0.5, 1.0))):
                 key = f"demo:{member.handle_key}:{reason}:{n}"
+                days_ago = rng.randint(0, 200)  # drawn every time: same sequence each run
                 if ledger.entry_by_key(key) is None:
-                    _backdated(member, reason, key, days_ago=rng.randint(0, 200))
+                    _backdated(member, reason, key, days_ago)
 
 
 def _backdated(member, reason: str, key: str, days_ago: int) -> None:

@@ -62,7 +62,8 @@ def own_rank(period: str, member_id: int) -> tuple[int, int] | None:
     """(rank, points) of the member in the period, or None if they earned nothing there."""
     board = ranking(period)
     mine = db.session.execute(
-        select(board.rows.c.points).where(board.rows.c.member_id == member_id)
+        select(board.rows.c.points).join(User, User.id == board.rows.c.member_id)
+        .where(board.rows.c.member_id == member_id, User.active.is_(True))
     ).scalar()
     if mine is None:
         return None

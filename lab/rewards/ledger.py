@@ -129,7 +129,7 @@ def award_points(member, amount: int, reason: str, *, key: str,
     With ``daily_cap``, points of this reason beyond the cap for the member's UTC day are
     not paid (the part under the cap is).
     """
-    if not isinstance(amount, int) or amount <= 0:
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise PointsError(_l("The number of points must be a whole number above zero."),
                           "points")
     _check_key(key)
@@ -216,7 +216,7 @@ def _reverse_one(original: LedgerEntry, reason: str, actor) -> LedgerEntry:
     note = reason
     if amount < 0 and member.points_balance + amount < 0:
         amount = -member.points_balance
-        note = f"{reason} ({-original.amount + amount} already spent)"
+        note = f"{reason} ({original.amount + amount} already spent)"
     entry = _post(member, amount=amount, reputation=-original.reputation_delta,
                   reason=rules.REDEMPTION_REFUND if original.reason == rules.REDEMPTION
                   else rules.REVERSAL, key=f"reversal:{original.key}",

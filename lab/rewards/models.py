@@ -7,11 +7,13 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lab.core.audit import register_append_only
 from lab.core.clock import utcnow
 from lab.core.models import CreatedMixin, TimestampMixin
 from lab.extensions import db
 
 
+@register_append_only
 class LedgerEntry(db.Model):
     """One change of a member's points; never updated or deleted (ORM guard and triggers).
 

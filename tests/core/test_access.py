@@ -8,7 +8,7 @@ PUBLIC = ["/", "/login", "/register", "/reset", "/confirm", "/healthz", "/regist
 MEMBER = ["/me/", "/me/profile", "/me/address", "/me/password", "/tf-setup", "/me/points",
           "/me/redemptions", "/me/notifications"]
 STAFF = ["/admin/rewards", "/admin/rewards/new", "/admin/rewards/{reward_id}/edit",
-         "/admin/redemptions"]
+         "/admin/redemptions", "/admin/redemptions/{redemption_id}/address"]
 ADMIN = ["/admin/users", "/admin/users/{admin_id}", "/admin/audit", "/admin/awards",
          "/admin/approvals"]
 
@@ -22,6 +22,7 @@ COVERED_ENDPOINTS = {
     "rewards.my_points", "rewards.my_redemptions", "notify.list_notifications",
     "rewards_admin.list_rewards", "rewards_admin.new_reward", "rewards_admin.edit_reward",
     "rewards_admin.list_redemptions", "rewards_admin.propose_award", "rewards_admin.approvals",
+    "rewards_admin.redemption_address",
 }
 
 EXPECTED = {
@@ -55,14 +56,24 @@ def reward(admin_user):
         available_until=None, needs_address=False, active=True)
 
 
+@pytest.fixture
+def redemption(make_member, reward):
+    from lab.rewards import catalog, ledger
+
+    buyer = make_member()
+    ledger.award_points(buyer, 10, "manual_award", key=f"access:{buyer.id}")
+    return catalog.redeem(buyer, reward.id, request_key=f"access-{buyer.id}")[0]
+
+
 @pytest.mark.parametrize("who", list(EXPECTED))
-def test_who_may_reach_which_page(who, client, auth, make_member, admin_user, reward):
+def test_who_may_reach_which_page(who, client, auth, make_member, admin_user, reward,
+                                  redemption):
     _sign_in(who, auth, make_member, admin_user)
     public, member, staff, admin = EXPECTED[who]
     for urls, expected in ((PUBLIC, public), (MEMBER, member), (STAFF, staff), (ADMIN, admin)):
         for url in urls:
             url = url.format(admin_id=admin_user.id, admin_handle=admin_user.handle,
-                             reward_id=reward.id)
+                             reward_id=reward.id, redemption_id=redemption.id)
             if url in ("/login", "/register", "/reset", "/confirm") and who != "anonymous":
                 continue  # signed-in users are sent on from these
             status = client.get(url).status_code

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from lab.core.audit import AuditLogIsAppendOnly
 from lab.core.clock import utcnow
 from lab.extensions import db
-from lab.rewards import ledger, rules
+from lab.rewards import catalog, ledger, rules
 from lab.rewards.ledger import PointsError, award_points, earn, history_query, reverse, verify
 from lab.rewards.models import LeaderboardTotal, LedgerEntry
 from tests.rewards.helpers import entries_of, figures, give_points, new_key
@@ -57,7 +58,7 @@ def test_the_same_key_twice_awards_once_and_says_so(make_member):
     assert len(entries_of(member)) == 1
 
 
-@pytest.mark.parametrize("amount", [0, -5, 2.5, "10", None])
+@pytest.mark.parametrize("amount", [0, -5, 2.5, "10", None, True])
 def test_an_amount_that_is_not_a_whole_number_above_zero_is_refused(make_member, amount):
     member = make_member()
     with pytest.raises(PointsError):
@@ -190,8 +191,6 @@ def test_reversing_twice_changes_nothing_the_second_time(make_member):
 
 def test_a_reversal_after_spending_takes_the_balance_only_down_to_zero(make_member,
                                                                        make_reward):
-    from lab.rewards import catalog
-
     member = make_member()
     key = new_key()
     award_points(member, 100, rules.MANUAL_AWARD, key=key)
@@ -202,13 +201,8 @@ def test_a_reversal_after_spending_takes_the_balance_only_down_to_zero(make_memb
     assert (reversal.amount, reversal.reputation_delta) == (-30, -100)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "lab/rewards/ledger.py:219 computes the spent part as -original.amount + amount "
-    "(-100 + -30 = -130) instead of original.amount + amount (100 - 30 = 70)"))
 def test_the_note_of_a_reversal_after_spending_says_how_much_was_spent(make_member,
                                                                        make_reward):
-    from lab.rewards import catalog
-
     member = make_member()
     key = new_key()
     award_points(member, 100, rules.MANUAL_AWARD, key=key)
@@ -236,7 +230,7 @@ def test_reversing_what_was_never_awarded_does_nothing(app):
 
 def test_changing_an_entry_through_the_orm_is_refused(make_member):
     entry = give_points(make_member(), 30)
-    with pytest.raises(DBAPIError):
+    with pytest.raises(AuditLogIsAppendOnly):
         with db.session.begin_nested():
             entry.amount = 3000
             db.session.flush()
@@ -244,7 +238,7 @@ def test_changing_an_entry_through_the_orm_is_refused(make_member):
 
 def test_deleting_an_entry_through_the_orm_is_refused(make_member):
     entry = give_points(make_member(), 30)
-    with pytest.raises(DBAPIError):
+    with pytest.raises(AuditLogIsAppendOnly):
         with db.session.begin_nested():
             db.session.delete(entry)
             db.session.flush()
@@ -297,8 +291,6 @@ def test_verify_reports_a_member_whose_cached_figures_were_tampered_with(make_me
 
 def test_history_lists_entries_newest_first_with_the_balance_after_each(make_member,
                                                                         make_reward):
-    from lab.rewards import catalog
-
     member, other = make_member(), make_member()
     give_points(member, 100)
     give_points(other, 999)
@@ -326,8 +318,6 @@ def test_earning_adds_to_the_month_and_day_totals(make_member):
 
 
 def test_spending_does_not_change_the_totals(make_member, make_reward):
-    from lab.rewards import catalog
-
     member = make_member()
     give_points(member, 100)
     catalog.redeem(member, make_reward(cost=60).id, request_key=new_key())

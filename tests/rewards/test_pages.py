@@ -277,3 +277,22 @@ def test_a_file_that_is_not_an_image_is_refused_beside_the_field(
         assert db.session.scalar(select(func.count()).select_from(Reward)) == 0
     finally:
         app.config.pop("UPLOAD_FOLDER")
+
+
+def test_staff_see_the_address_of_a_postal_redemption_and_the_look_is_audited(
+        client, auth, make_admin, make_staff, make_member):
+    from lab.accounts.services import save_address
+    from lab.core.audit import AuditEntry
+
+    member = make_member()
+    save_address(member, full_name="Erika Muster", street="Hauptstr. 1", extra=None,
+                 postcode="53113", city="Bonn", country="DE", phone=None)
+    _points(member, 100)
+    redemption, _ = catalog.redeem(member, _reward(make_admin(), needs_address=True).id,
+                                   request_key="post-1")
+    staff = auth.login(make_staff())
+    page = client.get(f"/admin/redemptions/{redemption.id}/address").get_data(as_text=True)
+    assert "Erika Muster" in page and "53113 Bonn" in page
+    looks = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "address.viewed", AuditEntry.object_id == str(member.id))).all()
+    assert [look.actor_id for look in looks] == [staff.id]
