@@ -227,7 +227,10 @@ def cancel(member, redemption_id: int, reason: str | None = None) -> Redemption:
 def _close(actor, redemption_id: int, reason: str, state: str, allowed) -> Redemption:
     if not (reason or "").strip():
         raise RewardError(_l("Please give a reason."), "reason")
-    lock_member(db.session.get(Redemption, redemption_id).member_id)  # same order as redeem
+    found = db.session.get(Redemption, redemption_id)
+    if found is None:
+        raise RewardError(_l("This redemption does not exist."))
+    lock_member(found.member_id)  # member first, then the redemption: the order redeem uses
     redemption = _locked(redemption_id)
     _expect(redemption, allowed)
     redemption.decision_reason = reason.strip()
