@@ -49,8 +49,13 @@ def ranking(period: str) -> Ranking:
                 .group_by(LeaderboardTotal.member_id)
                 .having(total > 0))
     else:
-        rows = (select(User.id.label("member_id"), User.reputation.label("points"))
-                .where(User.reputation > 0, User.active.is_(True)))
+        # straight from the member rows: no subquery, no self-join, the index gives the order
+        query = (select(User, User.reputation)
+                 .where(User.reputation > 0, User.active.is_(True))
+                 .order_by(User.reputation.desc(), User.id.desc()))
+        rows = select(User.id.label("member_id"), User.reputation.label("points")).where(
+            User.reputation > 0, User.active.is_(True)).subquery()
+        return Ranking(query, User.reputation, rows)
     rows = rows.subquery()
     query = (select(User, rows.c.points).join(rows, rows.c.member_id == User.id)
              .where(User.active.is_(True))
@@ -60,6 +65,8 @@ def ranking(period: str) -> Ranking:
 
 def own_rank(period: str, member_id: int) -> tuple[int, int] | None:
     """(rank, points) of the member in the period, or None if they earned nothing there."""
+    if period not in ("month", "30d"):
+        return _own_rank_all_time(member_id)
     board = ranking(period)
     mine = db.session.execute(
         select(board.rows.c.points).join(User, User.id == board.rows.c.member_id)
@@ -74,4 +81,16 @@ def own_rank(period: str, member_id: int) -> tuple[int, int] | None:
                or_(board.rows.c.points > mine,
                    (board.rows.c.points == mine) & (board.rows.c.member_id > member_id)))
     )
+    return ahead + 1, mine
+
+
+def _own_rank_all_time(member_id: int) -> tuple[int, int] | None:
+    mine = db.session.scalar(select(User.reputation).where(
+        User.id == member_id, User.active.is_(True), User.reputation > 0))
+    if mine is None:
+        return None
+    ahead = db.session.scalar(
+        select(func.count()).select_from(User).where(
+            User.active.is_(True),
+            or_(User.reputation > mine, (User.reputation == mine) & (User.id > member_id))))
     return ahead + 1, mine
