@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lab.accounts.models import User
+from lab.core.clock import utcnow
 from lab.core.db import commit
 from lab.core.errors import DomainError
 from lab.core.forms import ActionForm
@@ -66,7 +67,7 @@ def show_leaderboard():
 def show_catalog():
     page = paginate(catalog.catalog_query(), per_page=24)
     return render_template("rewards/catalog.html", page=page, kinds=catalog.KIND_LABELS,
-                           now=catalog.utcnow())
+                           now=utcnow())
 
 
 def _reward_or_404(reward_id: int) -> Reward:
@@ -79,7 +80,7 @@ def _reward_or_404(reward_id: int) -> Reward:
 
 def _render_reward(reward: Reward, form: RedeemForm, status: int = 200):
     return render_template("rewards/reward.html", reward=reward, form=form,
-                           kinds=catalog.KIND_LABELS, now=catalog.utcnow(),
+                           kinds=catalog.KIND_LABELS, now=utcnow(),
                            min_level=levels.BY_CODE[reward.min_level]), status
 
 
