@@ -17,6 +17,7 @@ from lab.core import audit
 from lab.core.db import commit
 from lab.core.errors import DomainError
 from lab.core.forms import ActionForm
+from lab.core.formtools import perform
 from lab.core.pagination import paginate
 from lab.core.permissions import admin_required
 from lab.extensions import db
@@ -104,11 +105,6 @@ def change_active(user_id: int):
     user = _user_or_404(user_id)
     wanted = request.form.get("active") == "1"
     if ActionForm().validate_on_submit():
-        try:
-            services.set_active(current_user, user, wanted)
-        except DomainError as error:
-            flash(str(error.message), "danger")
-        else:
-            commit()
-            flash(_("Account reactivated.") if wanted else _("Account deactivated."), "success")
+        perform(lambda: services.set_active(current_user, user, wanted),
+                _("Account reactivated.") if wanted else _("Account deactivated."))
     return redirect(url_for(".show_user", user_id=user.id))

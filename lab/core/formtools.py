@@ -5,7 +5,14 @@ A form whose CSRF token failed is answered 400 by lab.core.web, not here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash
+
+from lab.core.db import commit
 from lab.core.errors import DomainError
+from lab.extensions import db
 
 
 def attach_error(form, error: DomainError) -> None:
@@ -15,3 +22,17 @@ def attach_error(form, error: DomainError) -> None:
         field.errors = [*field.errors, str(error.message)]
     else:
         form.form_errors.append(str(error.message))
+
+
+def perform(action: Callable[[], Any], success) -> bool:
+    """Run the service call behind a button: commit and flash ``success`` (a message, or a
+    function of the call's result), or roll back and flash the service's error."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "danger")
+        return False
+    commit()
+    flash(success(result) if callable(success) else success, "success")
+    return True

@@ -11,7 +11,7 @@ from lab.accounts.choices import COUNTRIES
 from lab.accounts.models import User
 from lab.core.db import commit
 from lab.core.errors import DomainError
-from lab.core.formtools import attach_error
+from lab.core.formtools import attach_error, perform
 from lab.core.pagination import paginate
 from lab.core.permissions import admin_required, staff_required
 from lab.core.uploads import save_image
@@ -66,9 +66,7 @@ def list_redemptions():
     state = state if state in REDEMPTION_STATES else None
     page = paginate(catalog.redemptions_query(state), per_page=25)
     return render_template("rewards/admin/redemptions.html", page=page, state=state,
-                           states=catalog.STATE_LABELS, kinds=catalog.KIND_LABELS,
-                           fulfil_form=FulfilForm(formdata=None),
-                           reject_form=ReasonForm(formdata=None))
+                           states=catalog.STATE_LABELS, kinds=catalog.KIND_LABELS)
 
 
 @bp.get("/redemptions/<int:redemption_id>/address")
@@ -83,15 +81,9 @@ def redemption_address(redemption_id: int):
 
 def _redemption_action(redemption_id: int, run):
     redemption = db.session.get(Redemption, redemption_id) or abort(404)
-    try:
-        run(redemption)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        commit()
-        flash(_("Redemption of %(member)s: %(state)s.", member=redemption.member.handle,
-                state=catalog.STATE_LABELS[redemption.state]), "success")
+    perform(lambda: run(redemption), lambda changed: _(
+        "Redemption of %(member)s: %(state)s.", member=changed.member.handle,
+        state=catalog.STATE_LABELS[changed.state]))
     return redirect(url_for(".list_redemptions", state=request.args.get("state", "requested")))
 
 
@@ -165,27 +157,15 @@ def _message_for(award, created: bool) -> str:
 @admin_required
 def approvals():
     page = paginate(awards.queue_query(), per_page=25)
-    return render_template("rewards/admin/approvals.html", page=page, badges=badges.BY_CODE,
-                           reject_form=ReasonForm(formdata=None))
-
-
-def _decide(award_id: int, run, done: str):
-    try:
-        run()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        commit()
-        flash(done, "success")
-    return redirect(url_for(".approvals"))
+    return render_template("rewards/admin/approvals.html", page=page, badges=badges.BY_CODE)
 
 
 @bp.post("/approvals/<int:award_id>/approve")
 @admin_required
 def approve_award(award_id: int):
-    return _decide(award_id, lambda: awards.approve(current_user, award_id),
-                   _("Award approved; it is now in effect."))
+    perform(lambda: awards.approve(current_user, award_id),
+            _("Award approved; it is now in effect."))
+    return redirect(url_for(".approvals"))
 
 
 @bp.post("/approvals/<int:award_id>/reject")
@@ -193,9 +173,9 @@ def approve_award(award_id: int):
 def reject_award(award_id: int):
     form = ReasonForm()
     form.validate_on_submit()
-    return _decide(award_id, lambda: awards.reject(current_user, award_id,
-                                                   form.reason.data or ""),
-                   _("Award rejected."))
+    perform(lambda: awards.reject(current_user, award_id, form.reason.data or ""),
+            _("Award rejected."))
+    return redirect(url_for(".approvals"))
 
 
 @bp.post("/badges/<code>/revoke/<int:member_id>")
@@ -204,12 +184,6 @@ def revoke_badge(code: str, member_id: int):
     member = db.session.get(User, member_id) or abort(404)
     form = ReasonForm()
     form.validate_on_submit()
-    try:
-        badges.revoke(member, code, by=current_user, reason=form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "danger")
-    else:
-        commit()
-        flash(_("Badge withdrawn from %(member)s.", member=member.handle), "success")
+    perform(lambda: badges.revoke(member, code, by=current_user, reason=form.reason.data or ""),
+            _("Badge withdrawn from %(member)s.", member=member.handle))
     return redirect(url_for("rewards.badge_holders", code=code))

@@ -124,12 +124,14 @@ def _locked(award_id: int) -> Award:
 
 
 def _check_decision(approver, award: Award) -> None:
+    """Explain why ``award.can_decide(approver)`` is false, if it is."""
+    if award.can_decide(approver):
+        return
     if award.state != PROPOSED:
         raise AwardError(_l("This award was already decided."))
     if approver.id == award.proposed_by_id:
         raise AwardError(_l("Four eyes: another admin must decide on your own proposal."))
-    if approver.id == award.member_id:
-        raise AwardError(_l("Another admin must decide on an award for you."))
+    raise AwardError(_l("Another admin must decide on an award for you."))
 
 
 def approve(approver, award_id: int) -> Award:

@@ -32,8 +32,7 @@ class Ranking:
     """The select() of (member, points) rows for a period, best first."""
 
     query: object
-    points: object  # the points column, for rank lookups
-    rows: object  # subquery with member_id and points
+    rows: object  # subquery with member_id and points, for rank lookups
 
 
 def ranking(period: str) -> Ranking:
@@ -55,12 +54,12 @@ def ranking(period: str) -> Ranking:
                  .order_by(User.reputation.desc(), User.id.desc()))
         rows = select(User.id.label("member_id"), User.reputation.label("points")).where(
             User.reputation > 0, User.active.is_(True)).subquery()
-        return Ranking(query, User.reputation, rows)
+        return Ranking(query, rows)
     rows = rows.subquery()
     query = (select(User, rows.c.points).join(rows, rows.c.member_id == User.id)
              .where(User.active.is_(True))
              .order_by(rows.c.points.desc(), User.id.desc()))
-    return Ranking(query, rows.c.points, rows)
+    return Ranking(query, rows)
 
 
 def own_rank(period: str, member_id: int) -> tuple[int, int] | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -216,7 +217,9 @@ def _reverse_one(original: LedgerEntry, reason: str, actor) -> LedgerEntry:
     note = reason
     if amount < 0 and member.points_balance + amount < 0:
         amount = -member.points_balance
-        note = f"{reason} ({original.amount + amount} already spent)"
+        with force_locale(member.locale or "de"):  # the member reads it on /me/points
+            note = gettext("%(reason)s (%(spent)d already spent)", reason=reason,
+                           spent=original.amount + amount)
     entry = _post(member, amount=amount, reputation=-original.reputation_delta,
                   reason=rules.REDEMPTION_REFUND if original.reason == rules.REDEMPTION
                   else rules.REVERSAL, key=f"reversal:{original.key}",

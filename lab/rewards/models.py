@@ -130,6 +130,9 @@ class Reward(db.Model, TimestampMixin):
                 and (self.available_from is None or self.available_from <= now)
                 and (self.available_until is None or now < self.available_until))
 
+    def in_stock(self) -> bool:
+        return self.stock is None or self.stock > 0
+
 
 # redemption states
 REQUESTED, APPROVED, FULFILLED, CANCELLED, REJECTED = (
@@ -164,6 +167,11 @@ class Redemption(db.Model, TimestampMixin):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_REDEMPTION_STATES
+
+    @property
+    def cancellable(self) -> bool:
+        """The member may take it back until staff approve it (awards start approved)."""
+        return self.state == REQUESTED
 
 
 # award kinds and states
@@ -207,3 +215,7 @@ class Award(db.Model, CreatedMixin):
         db.Index("ix_award_queue", "state", "created_at"),
         db.Index("ix_award_member", "member_id"),
     )
+
+    def can_decide(self, user) -> bool:
+        """Four eyes: neither the proposer nor the receiver decides on an open award."""
+        return self.state == PROPOSED and user.id not in (self.proposed_by_id, self.member_id)

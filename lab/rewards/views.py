@@ -12,6 +12,7 @@ from lab.core.clock import utcnow
 from lab.core.db import commit
 from lab.core.errors import DomainError
 from lab.core.forms import ActionForm
+from lab.core.formtools import perform
 from lab.core.pagination import paginate, paginate_rows
 from lab.core.permissions import member_required
 from lab.extensions import db
@@ -122,14 +123,8 @@ def my_redemptions():
 @member_required
 def cancel_redemption(redemption_id: int):
     if ActionForm().validate_on_submit():
-        try:
-            catalog.cancel(current_user, redemption_id)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "danger")
-        else:
-            commit()
-            flash(_("Redemption cancelled; your points are back."), "success")
+        perform(lambda: catalog.cancel(current_user, redemption_id),
+                _("Redemption cancelled; your points are back."))
     return redirect(url_for(".my_redemptions"))
 
 

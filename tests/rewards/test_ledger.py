@@ -205,10 +205,21 @@ def test_the_note_of_a_reversal_after_spending_says_how_much_was_spent(make_memb
                                                                        make_reward):
     member = make_member()
     key = new_key()
+    member.locale = "en"  # the note is written in the member's language
     award_points(member, 100, rules.MANUAL_AWARD, key=key)
     catalog.redeem(member, make_reward(cost=70).id, request_key=new_key())
     reverse(key, "fraud")
     assert ledger.entry_by_key(f"reversal:{key}").note == "fraud (70 already spent)"
+
+
+def test_the_note_of_a_reversal_is_in_the_members_language(make_member, make_reward):
+    member = make_member()
+    key = new_key()
+    award_points(member, 100, rules.MANUAL_AWARD, key=key)
+    catalog.redeem(member, make_reward(cost=70).id, request_key=new_key())
+    reverse(key, "Betrug")
+    assert ledger.entry_by_key(f"reversal:{key}").note == \
+        "Betrug (70 Punkte waren bereits ausgegeben)"
 
 
 @pytest.mark.parametrize("reason", ["", "   ", None])

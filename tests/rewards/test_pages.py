@@ -296,3 +296,23 @@ def test_staff_see_the_address_of_a_postal_redemption_and_the_look_is_audited(
     looks = db.session.scalars(select(AuditEntry).where(
         AuditEntry.action == "address.viewed", AuditEntry.object_id == str(member.id))).all()
     assert [look.actor_id for look in looks] == [staff.id]
+
+
+def test_an_out_of_stock_reward_says_so_instead_of_offering_to_redeem(
+        client, auth, make_member, make_admin):
+    reward = _reward(make_admin(), stock=0)
+    auth.login(make_member())
+    page = client.get(f"/rewards/{reward.id}").get_data(as_text=True)
+    assert "Diese Prämie ist vergriffen." in page
+    assert f"/rewards/{reward.id}/redeem" not in page
+
+
+def test_an_admin_receiving_an_award_is_not_offered_to_decide_it(
+        client, auth, make_admin):
+    proposer, receiver = make_admin(), make_admin()
+    award, _ = awards.propose(proposer, receiver, kind="points", points=900, reason="Groß",
+                              request_key="big-self")
+    auth.login(receiver)
+    page = client.get("/admin/approvals").get_data(as_text=True)
+    assert f"/admin/approvals/{award.id}/approve" not in page
+    assert "Eine Auszeichnung für Sie" in page
