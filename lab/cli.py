@@ -95,3 +95,16 @@ def verify_ledger():
     if differences:
         raise click.ClickException(f"{len(differences)} member(s) differ from the ledger.")
     click.echo("The ledger and every member's cached figures agree.")
+
+
+@lab_cli.command("reminders")
+@with_appcontext
+def reminders():
+    """Send due reminders and hand unconfirmed places to the waiting list. Idempotent:
+    safe to run from cron every few minutes."""
+    from lab.campaigns import reminders as campaign_reminders
+
+    run = campaign_reminders.run()
+    db.session.commit()
+    click.echo(f"places expired {run.expired}, closing reminders {run.closing}, "
+               f"confirmation reminders {run.confirm}")

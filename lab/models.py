@@ -8,8 +8,16 @@ from lab.accounts.models import (  # noqa: F401
     TesterProfile,
     User,
 )
+from lab.campaigns.models import (  # noqa: F401
+    Application,
+    ApplicationEvent,
+    Campaign,
+    CampaignQuestion,
+    Draw,
+    Product,
+)
 from lab.core.audit import AuditEntry  # noqa: F401
-from lab.notify.models import Notification, OutboxMail  # noqa: F401
+from lab.notify.models import Notification, OutboxMail, SentReminder  # noqa: F401
 from lab.rewards.models import (  # noqa: F401
     Award,
     BadgeGrant,

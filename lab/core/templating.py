@@ -30,6 +30,9 @@ def install(app: Flask) -> None:
         connection_label=lambda code: choices.label(choices.CONNECTION_TYPES, code),
         region_label=lambda code: choices.label(choices.REGIONS, code),
     )
+    from lab.core.markdown import render as render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
         format_datetime(value, fmt) if value else ""
     )

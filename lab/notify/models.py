@@ -52,3 +52,14 @@ class Notification(db.Model):
         db.Index("ix_notification_member", "member_id", "id"),
         db.Index("ix_notification_unread", "member_id", "read_at"),
     )
+
+
+class SentReminder(db.Model):
+    """A reminder that went out, by its key (e.g. ``closing:<application id>``), so a
+    reminder run from cron every few minutes sends each one once."""
+
+    __tablename__ = "sent_reminder"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(150), unique=True)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

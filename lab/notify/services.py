@@ -11,11 +11,12 @@ from typing import Any
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from lab.core.clock import utcnow
 from lab.extensions import db
 from lab.notify.mail import queue_mail
-from lab.notify.models import Notification
+from lab.notify.models import Notification, SentReminder
 
 # kind -> lazy message with %(name)s placeholders filled from the notification's params
 KINDS: dict[str, Any] = {}
@@ -100,3 +101,19 @@ def mark_read(member_id: int, notification_id: int | None = None) -> int:
 def own_notification(member_id: int, notification_id: int) -> Notification | None:
     note = db.session.get(Notification, notification_id)
     return note if note is not None and note.member_id == member_id else None
+
+
+def remind_once(key: str) -> bool:
+    """Claim a reminder by its key: True the first time (send it), False after.
+
+    Reminder commands run from cron every few minutes; the unique key makes a second
+    run, or two runs at once, send nothing twice (the loser's insert fails and it skips).
+    """
+    if db.session.scalar(select(SentReminder.id).where(SentReminder.key == key)):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(SentReminder(key=key))
+    except IntegrityError:
+        return False
+    return True

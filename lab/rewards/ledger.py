@@ -299,3 +299,18 @@ def recent_window(days: int = 30) -> list[str]:
     return [(today - timedelta(days=n)).strftime("d%Y-%m-%d") for n in range(days)]
 
 
+
+
+def reputation_earned_since(member_ids, since: datetime) -> dict[int, int]:
+    """Reputation each member gained since a moment (net of reversals), one grouped query.
+
+    The test lab's ranking reads helpfulness from here (reputation of the last 12 months).
+    """
+    ids = sorted(set(member_ids))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(LedgerEntry.member_id, func.sum(LedgerEntry.reputation_delta))
+        .where(LedgerEntry.member_id.in_(ids), LedgerEntry.created_at >= since)
+        .group_by(LedgerEntry.member_id))
+    return {member_id: max(int(total or 0), 0) for member_id, total in rows}

@@ -47,6 +47,7 @@ class LedgerEntry(db.Model):
         CheckConstraint("amount <> 0 OR reputation_delta <> 0 OR reverses_id IS NOT NULL",
                         name="changes_something"),
         db.Index("ix_ledger_entry_member", "member_id", "id"),
+        db.Index("ix_ledger_entry_member_time", "member_id", "created_at"),
         db.Index("ix_ledger_entry_member_reason", "member_id", "reason", "created_at"),
         db.Index("ix_ledger_entry_source", "source_kind", "source_id"),
     )

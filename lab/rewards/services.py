@@ -20,6 +20,7 @@ from lab.rewards.ledger import (  # noqa: F401
     award_points,
     earn,
     history_query,
+    reputation_earned_since,
     reverse,
     verify,
 )

@@ -1,0 +1,1 @@
+"""The test lab: products, campaigns, screening questions, applications, selection."""

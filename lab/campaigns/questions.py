@@ -1,0 +1,194 @@
+"""Screening questions: the builder staff use, and the checking of applicants' answers.
+
+Answers are stored per question id with the question's label and kind, so the record
+shows what the applicant was asked even if the question is edited later.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+
+from lab.campaigns import lifecycle
+from lab.campaigns.models import (
+    CHOICE_KINDS,
+    LONG_TEXT,
+    MULTIPLE,
+    NUMBER,
+    QUESTION_KINDS,
+    SHORT_TEXT,
+    SINGLE,
+    YES_NO,
+    Campaign,
+    CampaignQuestion,
+)
+from lab.core.errors import DomainError
+from lab.extensions import db
+
+KIND_LABELS = {
+    SHORT_TEXT: _l("Short text"),
+    LONG_TEXT: _l("Long text"),
+    SINGLE: _l("Single choice"),
+    MULTIPLE: _l("Multiple choice"),
+    YES_NO: _l("Yes / no"),
+    NUMBER: _l("Number"),
+}
+MAX_QUESTIONS = 30
+MAX_OPTIONS = 20
+TEXT_LIMITS = {SHORT_TEXT: 200, LONG_TEXT: 4000}
+NUMBER_LIMIT = Decimal("1e12")
+
+
+class AnswerErrors(DomainError):
+    """Several answers are wrong: ``errors`` maps the field name (q<id>) to its message."""
+
+    def __init__(self, errors: dict[str, object]):
+        super().__init__(_l("Please correct the marked answers."))
+        self.errors = errors
+
+
+def field_name(question: CampaignQuestion) -> str:
+    return f"q{question.id}"
+
+
+def save_question(actor, campaign: Campaign, question: CampaignQuestion | None = None, *,
+                  kind: str, label: str, help_text: str | None, required: bool,
+                  options: list[str]) -> tuple[CampaignQuestion, bool]:
+    """Add or change a question; returns it and whether the campaign went back to review."""
+    if kind not in QUESTION_KINDS:
+        raise DomainError(_l("Please choose a kind."), "kind")
+    label = (label or "").strip()
+    if not label:
+        raise DomainError(_l("Please write the question."), "label")
+    options = _clean_options(kind, options)
+    if question is None:
+        count = db.session.scalar(select(func.count()).select_from(CampaignQuestion)
+                                  .where(CampaignQuestion.campaign_id == campaign.id))
+        if count >= MAX_QUESTIONS:
+            raise DomainError(_l("A campaign can have at most %(n)d questions.",
+                                 n=MAX_QUESTIONS))
+        question = CampaignQuestion(campaign=campaign, position=count + 1)
+        db.session.add(question)
+    elif question.campaign_id != campaign.id:
+        raise DomainError(_l("This question belongs to another campaign."))
+    back_to_review = lifecycle.content_changed(actor, campaign)
+    question.kind, question.label, question.required = kind, label[:300], bool(required)
+    question.help_text = (help_text or "").strip()[:300] or None
+    question.options = options
+    db.session.flush()
+    return question, back_to_review
+
+
+def _clean_options(kind: str, options: list[str]) -> list[str]:
+    if kind not in CHOICE_KINDS:
+        return []
+    cleaned = []
+    for option in options:
+        option = option.strip()
+        if option and option not in cleaned:
+            cleaned.append(option[:120])
+    if not 2 <= len(cleaned) <= MAX_OPTIONS:
+        raise DomainError(_l("A choice needs between 2 and %(n)d different options, one "
+                             "per line.", n=MAX_OPTIONS), "options")
+    return cleaned
+
+
+def delete_question(actor, campaign: Campaign, question: CampaignQuestion) -> bool:
+    if question.campaign_id != campaign.id:
+        raise DomainError(_l("This question belongs to another campaign."))
+    back_to_review = lifecycle.content_changed(actor, campaign)
+    campaign.questions.remove(question)
+    _renumber(campaign)
+    return back_to_review
+
+
+def move_question(actor, campaign: Campaign, question: CampaignQuestion, step: int) -> bool:
+    """Move a question one place up (step -1) or down (+1)."""
+    if question.campaign_id != campaign.id:
+        raise DomainError(_l("This question belongs to another campaign."))
+    ordered = list(campaign.questions)
+    index = ordered.index(question)
+    target = index + (1 if step > 0 else -1)
+    if not 0 <= target < len(ordered):
+        return False
+    back_to_review = lifecycle.content_changed(actor, campaign)
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, item in enumerate(ordered, start=1):
+        item.position = position
+    return back_to_review
+
+
+def _renumber(campaign: Campaign) -> None:
+    for position, item in enumerate(campaign.questions, start=1):
+        item.position = position
+
+
+def clean_answers(campaign: Campaign, raw: dict[str, object], *, complete: bool) -> dict:
+    """Check answers sent as {"q<id>": value or [values]} against the campaign's questions.
+
+    ``complete`` (submitting, not saving a draft) also requires every required answer.
+    A field for a question of another campaign means a tampered form: refused whole.
+    Raises AnswerErrors with a message per field.
+    """
+    questions = {field_name(q): q for q in campaign.questions}
+    stray = [name for name in raw if name not in questions]
+    if stray:
+        raise DomainError(_l("The form contained a question that is not part of this "
+                             "campaign. Nothing was saved; please reload the page."))
+    answers, errors = {}, {}
+    for name, question in questions.items():
+        value = raw.get(name)
+        try:
+            cleaned = _clean_value(question, value)
+        except ValueError as problem:
+            errors[name] = problem.args[0]
+            continue
+        if cleaned in (None, "", []):
+            if complete and question.required:
+                errors[name] = _l("Please answer this question.")
+            continue
+        answers[str(question.id)] = {"label": question.label, "kind": question.kind,
+                                     "value": cleaned}
+    if errors:
+        raise AnswerErrors(errors)
+    return answers
+
+
+def _clean_value(question: CampaignQuestion, value):
+    if question.kind == MULTIPLE:
+        values = value if isinstance(value, list) else ([value] if value else [])
+        values = [v for v in values if v]
+        if any(v not in question.options for v in values):
+            raise ValueError(_l("Please choose from the options."))
+        return [option for option in question.options if option in values]
+    if isinstance(value, list):
+        value = value[0] if value else None
+    value = (value or "").strip() if isinstance(value, str) else value
+    if value in (None, ""):
+        return None
+    if question.kind in TEXT_LIMITS:
+        if len(value) > TEXT_LIMITS[question.kind]:
+            raise ValueError(_l("Please keep it under %(n)d characters.",
+                                n=TEXT_LIMITS[question.kind]))
+        return value
+    if question.kind == SINGLE:
+        if value not in question.options:
+            raise ValueError(_l("Please choose from the options."))
+        return value
+    if question.kind == YES_NO:
+        if value not in ("yes", "no"):
+            raise ValueError(_l("Please answer yes or no."))
+        return value
+    return _number(value)
+
+
+def _number(value: str):
+    try:
+        number = Decimal(str(value).replace(",", ".").replace(" ", ""))
+    except InvalidOperation:
+        raise ValueError(_l("Please enter a number, e.g. 3 or 2.5.")) from None
+    if not number.is_finite() or abs(number) >= NUMBER_LIMIT:
+        raise ValueError(_l("Please enter a number, e.g. 3 or 2.5."))
+    return int(number) if number == number.to_integral_value() else float(number)
