@@ -70,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     from lab.accounts.views import bp as accounts
     from lab.campaigns.staff_views import bp as campaigns_staff
     from lab.campaigns.views import bp as campaigns
+    from lab.campaigns.views import me as campaigns_me
     from lab.core.views import bp as core
     from lab.notify.views import bp as notify
     from lab.rewards.admin_views import bp as rewards_admin
@@ -77,7 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from lab.staff.views import bp as admin
 
     for blueprint in (core, accounts, accounts_admin, admin, notify, rewards, rewards_admin,
-                      campaigns, campaigns_staff):
+                      campaigns, campaigns_me, campaigns_staff):
         app.register_blueprint(blueprint)
 
     from lab.accounts.login_limits import limit_login
