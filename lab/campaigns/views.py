@@ -65,6 +65,12 @@ def product_category_label(category: str) -> str:
     return str(CATEGORY_LABELS.get(category, category))
 
 
+@bp.app_template_global()
+def open_campaigns(limit: int = 3) -> list[Campaign]:
+    """Campaigns open for applications, soonest closing first (for the home page)."""
+    return list(db.session.scalars(listing_query("open", None, None, utcnow()).limit(limit)))
+
+
 def listing_query(show: str, category: str | None, text: str | None, now):
     query = select(Campaign)
     if show == "open":
