@@ -66,6 +66,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from lab.core.web import install_converters
+
+    install_converters(app)
     from lab.accounts.admin_views import bp as accounts_admin
     from lab.accounts.views import bp as accounts
     from lab.campaigns.staff_views import bp as campaigns_staff

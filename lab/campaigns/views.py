@@ -94,19 +94,23 @@ def listing_query(show: str, category: str | None, text: str | None, now):
     if category:
         query = query.where(Campaign.product_id.in_(
             select(Product.id).where(Product.category == category)))
-    if text:
-        pattern = f"%{text.strip()}%"
-        query = query.where(or_(Campaign.title.ilike(pattern), Campaign.summary.ilike(pattern)))
+    words = (text or "").replace("\x00", "").strip()[:80]  # PostgreSQL refuses NUL
+    if words:
+        # the words as typed: % and _ match themselves, not any text
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", words) + "%"
+        query = query.where(or_(Campaign.title.ilike(pattern, escape="\\"),
+                                Campaign.summary.ilike(pattern, escape="\\")))
     return query.order_by(*order)
 
 
 @bp.get("/")
 def list_campaigns():
     form = CampaignFilterForm(request.args)
-    show = form.show.data if form.validate() and form.show.data else "current"
+    form.validate()  # each field on its own: a bad one does not undo the others
+    show = form.show.data if form.show.data and not form.show.errors else "current"
+    category = form.category.data if not form.category.errors else None
     now = utcnow()
-    page = paginate(listing_query(show, form.category.data or None, form.q.data, now),
-                    per_page=12)
+    page = paginate(listing_query(show, category or None, form.q.data, now), per_page=12)
     hints, mine = {}, {}
     if current_user.is_authenticated and page.items:
         facts = eligibility.facts_for([current_user.id])[current_user.id]
@@ -120,6 +124,8 @@ def list_campaigns():
 
 
 def _public_campaign_or_404(slug: str) -> Campaign:
+    if "\x00" in slug:  # PostgreSQL refuses NUL in text; no slug has one
+        abort(404)
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     visible = campaign is not None and (
         campaign.state in (*PUBLIC_STATES, CANCELLED)
@@ -245,7 +251,7 @@ def decline(slug: str):
     return redirect(url_for(".show_campaign", slug=campaign.slug))
 
 
-@me.get("/applications/<int:application_id>")
+@me.get("/applications/<int(max=2147483647):application_id>")  # beyond: 404, not 500
 @member_required
 def my_application(application_id: int):
     application = applications.own_application(current_user.id, application_id)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, current_app, g, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -39,6 +40,7 @@ _TWO_FACTOR_SETUP_ENDPOINTS = {
 
 def install_hooks(app: Flask) -> None:
     app.register_error_handler(CSRFError, answer_bad_csrf_token)
+    app.before_request(refuse_nul_characters)
     app.before_request(require_two_factor_for_admins)
     app.after_request(add_security_headers)
 
@@ -98,3 +100,29 @@ def add_security_headers(response):
         # pages with private data must not linger in shared caches or the back button
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in every route: ids beyond a 32-bit column are 404, not a database
+    error (PostgreSQL refuses them, SQLite overflows)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def install_converters(app: Flask) -> None:
+    """Before any blueprint is registered: rules pick their converters when added."""
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
+def refuse_nul_characters():
+    """A NUL character in the path, the query or a form field is never legitimate, and
+    PostgreSQL refuses it in text: answer 400 before any view sees it."""
+    fields = [request.args]
+    if request.method in ("POST", "PUT", "PATCH"):
+        fields.append(request.form)
+    if "\x00" in request.path or any("\x00" in key or "\x00" in value
+                                      for multidict in fields
+                                      for key, values in multidict.lists() for value in values):
+        abort(400)

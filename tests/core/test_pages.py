@@ -90,3 +90,13 @@ def test_an_unexpected_error_shows_the_friendly_500_page(tmp_path):
     answer = app.test_client().get("/boom")
     assert answer.status_code == 500
     assert "Etwas ist schiefgelaufen" in answer.get_data(as_text=True)
+
+
+def test_a_nul_character_anywhere_in_the_request_is_a_400(client):
+    assert client.get("/members/a%00b").status_code == 400
+    assert client.get("/campaigns/?q=a%00b").status_code == 400
+    assert client.post("/language", data={"language": "de\x00"}).status_code == 400
+
+
+def test_an_id_beyond_a_32_bit_column_is_a_404(client):
+    assert client.get("/rewards/99999999999").status_code == 404
