@@ -1,5 +1,6 @@
 """Demo data for `make run`: two admins, two staff, twenty members with tester profiles,
-and their points, badges and rewards (lab.rewards.demo).
+their points, badges and rewards (lab.rewards.demo) and the test lab's products and
+campaigns (lab.campaigns.demo).
 
 Idempotent: accounts that exist are left as they are.
 """
@@ -90,6 +91,7 @@ def seed() -> list[tuple[str, str]]:
                 services.add_device(user, kind=kind, brand=brand, model=model, os=os)
         logins.append(("member", email))
     _seed_rewards()
+    _seed_campaigns()
     return logins
 
 
@@ -99,6 +101,17 @@ def _seed_rewards() -> None:
     admin = services.find_user("admin@testlab.example")
     members = [services.find_user(_member_email(m[0])) for m in MEMBERS]
     seed_rewards(admin, [m for m in members if m is not None])
+
+
+def _seed_campaigns() -> None:
+    from lab.campaigns.demo import seed as seed_campaigns
+
+    staff = {email: services.find_user(email) for _, email, _, _ in STAFF}
+    members = {m[0]: services.find_user(_member_email(m[0])) for m in MEMBERS}
+    seed_campaigns(admin=staff["admin@testlab.example"],
+                   staff1=staff["staff1@testlab.example"],
+                   staff2=staff["staff2@testlab.example"],
+                   members={handle: m for handle, m in members.items() if m is not None})
 
 
 def _ensure_user(email, handle, roles, password_hash) -> tuple[User, bool]:

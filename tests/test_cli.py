@@ -209,6 +209,7 @@ def test_seed_demo_twice_creates_nothing_new(lab):
     assert lab("seed-demo").exit_code == 0
     users_before = _user_count()
     devices_before = {email: len(_user(email).profile.devices) for email in DEMO_MEMBERS}
+    lab_before = _lab_counts()
 
     result = lab("seed-demo")
 
@@ -216,6 +217,7 @@ def test_seed_demo_twice_creates_nothing_new(lab):
     assert "admin@testlab.example" in result.output
     assert _user_count() == users_before
     assert {email: len(_user(email).profile.devices) for email in DEMO_MEMBERS} == devices_before
+    assert _lab_counts() == lab_before
 
 
 # send-mail
@@ -305,6 +307,86 @@ def test_seed_demo_twice_adds_no_points(lab):
     assert lab("seed-demo").exit_code == 0
     db.session.expire_all()
     assert [_user(email).reputation for email in DEMO_MEMBERS] == first
+
+
+def _lab_counts() -> dict[str, int]:
+    from lab.campaigns.models import Application, ApplicationEvent, Campaign, Product
+
+    _stored()
+    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
+            for model in (Product, Campaign, Application, ApplicationEvent)}
+
+
+def _demo_campaign(slug: str):
+    from lab.campaigns.models import Campaign
+
+    _stored()
+    return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+
+
+def _statuses(campaign) -> dict[str, int]:
+    from lab.campaigns.models import Application
+
+    return dict(db.session.execute(
+        select(Application.status, func.count()).where(Application.campaign_id == campaign.id)
+        .group_by(Application.status)).all())
+
+
+def test_seed_demo_builds_a_campaign_in_each_stage_with_its_applicants(lab):
+    from lab.accounts.services import address_of
+    from lab.campaigns.lifecycle import can_review
+    from lab.campaigns.models import Application
+    from lab.core.clock import utcnow
+    from lab.rewards.ledger import verify
+    from lab.rewards.models import LedgerEntry
+
+    assert lab("seed-demo").exit_code == 0
+
+    recruiting = _demo_campaign("mein-netz-app-3")
+    assert recruiting.accepts_applications(utcnow())
+    assert recruiting.eligibility == [{"rule": "owns_os", "values": ["android"]}]
+    assert len({q.kind for q in recruiting.questions}) == len(recruiting.questions) >= 2
+    assert _statuses(recruiting) == {"submitted": 4, "started": 1}
+
+    in_review = _demo_campaign("pulse-2-smartwatch")
+    assert in_review.state == "in_review"
+    assert not can_review(_user("staff1@testlab.example"), in_review)
+    assert can_review(_user("staff2@testlab.example"), in_review)
+
+    chosen = _demo_campaign("streambox-4k")
+    assert chosen.state == "selection" and chosen.ranked_at is not None
+    assert _statuses(chosen) == {"confirmed": 1, "selected": 2, "waitlisted": 3,
+                                 "submitted": 4}
+    confirmed = db.session.scalar(select(Application).where(
+        Application.campaign_id == chosen.id, Application.status == "confirmed"))
+    assert address_of(confirmed.member) is not None
+
+    testing = _demo_campaign("nova-7-5g")
+    assert testing.state == "testing"
+    assert _statuses(testing) == {"confirmed": 3, "not_selected": 6}
+
+    closed = _demo_campaign("heimnetz-mesh-6")
+    assert closed.state == "closed"
+    assert _statuses(closed) == {"completed": 3, "dropped": 1, "not_selected": 4}
+    paid = db.session.scalars(select(LedgerEntry.source_id).where(
+        LedgerEntry.reason == "test_completed", LedgerEntry.source_kind == "application"))
+    completed = db.session.scalars(select(Application.id).where(
+        Application.campaign_id == closed.id, Application.status == "completed"))
+    assert sorted(paid) == sorted(str(i) for i in completed)
+    assert verify() == []
+
+
+def test_seed_demo_waitlist_follows_the_ranking(lab):
+    from lab.campaigns.models import Application
+
+    assert lab("seed-demo").exit_code == 0
+
+    campaign = _demo_campaign("streambox-4k")
+    waitlisted = db.session.scalars(
+        select(Application).where(Application.campaign_id == campaign.id,
+                                  Application.status == "waitlisted")
+        .order_by(Application.waitlist_position)).all()
+    assert [a.rank for a in waitlisted] == [4, 5, 6]
 
 
 def test_verify_ledger_reports_a_tampered_balance_and_exits_1(lab, make_member):

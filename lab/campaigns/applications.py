@@ -81,10 +81,13 @@ def save(member, campaign: Campaign, raw_answers: dict, *, submit: bool,
     reasons = [eligibility.explain(rule) for rule in unmet_rules(member, campaign, now)]
     if reasons:
         raise NotEligible(reasons)
-    answers = questions.clean_answers(campaign, raw_answers, complete=submit)
+    existing = application_of(member.id, campaign.id)
+    # a sent application stays complete, even when saved without sending it again
+    sent = existing is not None and existing.status == SUBMITTED
+    answers = questions.clean_answers(campaign, raw_answers, complete=submit or sent)
     if submit and not accept_terms:
         raise ApplicationError(_l("Please accept the participation terms."), "accept_terms")
-    application = application_of(member.id, campaign.id) or _start(member, campaign)
+    application = existing or _start(member, campaign)
     if application.status not in EDITABLE_STATUSES:
         raise ApplicationError(_l("Your application has been decided and can no longer "
                                   "be changed."))

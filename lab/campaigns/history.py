@@ -1,7 +1,8 @@
 """A member's earlier tests, as the ranking and the eligibility rules see them.
 
-A test counts as finished when the tester completed it or dropped out; its time is
-``Application.finished_at``. One grouped query serves any number of members.
+A test counts as finished when the tester completed it or dropped out (not when the
+campaign was cancelled under them); its time is ``Application.finished_at``. One grouped
+query serves any number of members.
 """
 
 from __future__ import annotations
@@ -33,7 +34,10 @@ def records_for(member_ids: Iterable[int], *, excluding_campaign: int | None = N
                        Application.feedback_on_time.is_(True)))
     query = (select(Application.member_id, func.count(),
                     func.sum(case((on_time, 1), else_=0)), func.max(Application.finished_at))
-             .where(Application.member_id.in_(ids), Application.status.in_(TESTED_STATUSES))
+             .where(Application.member_id.in_(ids), Application.status.in_(TESTED_STATUSES),
+                    # a test cut short by a cancelled campaign is not the tester's record
+                    or_(Application.outcome_reason.is_(None),
+                        Application.outcome_reason != "cancelled"))
              .group_by(Application.member_id))
     if excluding_campaign is not None:
         query = query.where(Application.campaign_id != excluding_campaign)

@@ -69,11 +69,13 @@ def save_question(actor, campaign: Campaign, question: CampaignQuestion | None =
         if count >= MAX_QUESTIONS:
             raise DomainError(_l("A campaign can have at most %(n)d questions.",
                                  n=MAX_QUESTIONS))
-        question = CampaignQuestion(campaign=campaign, position=count + 1)
-        db.session.add(question)
     elif question.campaign_id != campaign.id:
         raise DomainError(_l("This question belongs to another campaign."))
+    # before a new question joins the session: a refused one must not be flushed later
     back_to_review = lifecycle.content_changed(actor, campaign)
+    if question is None:
+        question = CampaignQuestion(campaign=campaign, position=count + 1)
+        db.session.add(question)
     question.kind, question.label, question.required = kind, label[:300], bool(required)
     question.help_text = (help_text or "").strip()[:300] or None
     question.options = options
@@ -108,7 +110,8 @@ def move_question(actor, campaign: Campaign, question: CampaignQuestion, step: i
     """Move a question one place up (step -1) or down (+1)."""
     if question.campaign_id != campaign.id:
         raise DomainError(_l("This question belongs to another campaign."))
-    ordered = list(campaign.questions)
+    # by position: the loaded list keeps its load order after an earlier move
+    ordered = sorted(campaign.questions, key=lambda item: (item.position, item.id))
     index = ordered.index(question)
     target = index + (1 if step > 0 else -1)
     if not 0 <= target < len(ordered):
@@ -121,7 +124,8 @@ def move_question(actor, campaign: Campaign, question: CampaignQuestion, step: i
 
 
 def _renumber(campaign: Campaign) -> None:
-    for position, item in enumerate(campaign.questions, start=1):
+    ordered = sorted(campaign.questions, key=lambda item: (item.position, item.id))
+    for position, item in enumerate(ordered, start=1):
         item.position = position
 
 

@@ -166,7 +166,15 @@ def decide(actor, campaign: Campaign, application_ids: list[int], decision: str,
                                 "reason."), "reason")
     if decision == SELECT:
         _check_still_eligible(campaign, chosen)
-    for application in chosen:
+        # all or nothing: refuse before the first change, not at the slot that runs out
+        # (a single choice meets the full campaign in _take_slot)
+        if len(chosen) > 1 and len(chosen) > campaign.free_slots:
+            raise SelectionError(_l("Only %(free)d of %(slots)d places are free; please "
+                                    "choose fewer testers.",
+                                    free=campaign.free_slots, slots=campaign.slots))
+    # locked in id order (above); decided in ranking order, so several waitlisted at
+    # once queue as they rank
+    for application in sorted(chosen, key=lambda a: (a.rank or 10**9, a.id)):
         _apply_decision(actor, campaign, application, decision, reason or None)
         if needs_reason:
             audit.record(actor, APPLICATION_DECIDED, "application", application.id,
@@ -403,6 +411,8 @@ def campaign_cancelled(actor, campaign: Campaign) -> None:
     for application in active:
         if application.status in (SELECTED, CONFIRMED):
             application.finished_at = utcnow()
+            # not the tester's doing: history.records_for leaves it out of the ranking
+            application.outcome_reason = "cancelled"
             move(application, DROPPED, actor, note="campaign cancelled", notify=False)
         else:
             application.outcome_reason = "cancelled"
