@@ -4,11 +4,18 @@ import pytest
 
 PUBLIC = ["/", "/login", "/register", "/reset", "/confirm", "/healthz", "/register/done",
           "/leaderboard", "/rewards/", "/rewards/{reward_id}", "/members/{admin_handle}",
-          "/badges/", "/badges/first-solution"]
+          "/badges/", "/badges/first-solution", "/campaigns/", "/campaigns/{slug}"]
 MEMBER = ["/me/", "/me/profile", "/me/address", "/me/password", "/tf-setup", "/me/points",
-          "/me/redemptions", "/me/notifications"]
+          "/me/redemptions", "/me/notifications", "/campaigns/{slug}/apply"]
 STAFF = ["/admin/rewards", "/admin/rewards/new", "/admin/rewards/{reward_id}/edit",
-         "/admin/redemptions", "/admin/redemptions/{redemption_id}/address"]
+         "/admin/redemptions", "/admin/redemptions/{redemption_id}/address",
+         "/staff/products/", "/staff/products/new", "/staff/products/{product_id}/edit",
+         "/staff/campaigns/", "/staff/campaigns/new", "/staff/campaigns/{slug}",
+         "/staff/campaigns/{slug}/edit", "/staff/campaigns/{slug}/questions",
+         "/staff/campaigns/{slug}/questions/{question_id}/edit",
+         "/staff/campaigns/{slug}/applications", "/staff/campaigns/{slug}/applications.csv",
+         "/staff/campaigns/{slug}/applications/{application_id}",
+         "/staff/campaigns/{slug}/draws/{draw_id}"]
 ADMIN = ["/admin/users", "/admin/users/{admin_id}", "/admin/audit", "/admin/awards",
          "/admin/approvals"]
 
@@ -23,7 +30,18 @@ COVERED_ENDPOINTS = {
     "rewards_admin.list_rewards", "rewards_admin.new_reward", "rewards_admin.edit_reward",
     "rewards_admin.list_redemptions", "rewards_admin.propose_award", "rewards_admin.approvals",
     "rewards_admin.redemption_address",
+    "campaigns.list_campaigns", "campaigns.show_campaign", "campaigns.apply",
+    "campaigns_staff.list_products", "campaigns_staff.new_product",
+    "campaigns_staff.edit_product", "campaigns_staff.list_campaigns",
+    "campaigns_staff.new_campaign", "campaigns_staff.show_campaign",
+    "campaigns_staff.edit_campaign", "campaigns_staff.edit_questions",
+    "campaigns_staff.edit_question", "campaigns_staff.list_applications",
+    "campaigns_staff.export_applications", "campaigns_staff.show_application",
+    "campaigns_staff.show_draw",
 }
+# Pages of one member's own records: others get 404, tested with their domain
+# (tests/campaigns/test_member_pages.py), not in the matrix.
+OWN_RECORD_ENDPOINTS = {"campaigns.confirm", "campaigns_me.my_application"}
 
 EXPECTED = {
     # who: (public, member pages, staff pages, admin pages)
@@ -65,15 +83,36 @@ def redemption(make_member, reward):
     return catalog.redeem(buyer, reward.id, request_key=f"access-{buyer.id}")[0]
 
 
+@pytest.fixture
+def lab(make_member, make_staff):
+    """A campaign in selection with a question, an application and a draw."""
+    from lab.campaigns import lifecycle, products, questions, selection
+    from tests.campaigns.helpers import apply, campaign_fields
+
+    author, reviewer = make_staff(), make_staff()
+    product = products.save_product(author, name="Box", maker="AVM", category="router",
+                                    description=None)
+    campaign = lifecycle.create_campaign(author, **campaign_fields(product))
+    question, _ = questions.save_question(author, campaign, kind="short_text", label="Why?",
+                                          help_text=None, required=True, options=[])
+    lifecycle.submit_for_review(author, campaign)
+    lifecycle.approve(reviewer, campaign)
+    application = apply(make_member(), campaign)
+    lifecycle.advance(author, campaign)
+    draw = selection.run_draw(author, campaign)
+    return {"slug": campaign.slug, "product_id": product.id, "question_id": question.id,
+            "application_id": application.id, "draw_id": draw.id}
+
+
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_who_may_reach_which_page(who, client, auth, make_member, admin_user, reward,
-                                  redemption):
+                                  redemption, lab):
     _sign_in(who, auth, make_member, admin_user)
     public, member, staff, admin = EXPECTED[who]
     for urls, expected in ((PUBLIC, public), (MEMBER, member), (STAFF, staff), (ADMIN, admin)):
         for url in urls:
             url = url.format(admin_id=admin_user.id, admin_handle=admin_user.handle,
-                             reward_id=reward.id, redemption_id=redemption.id)
+                             reward_id=reward.id, redemption_id=redemption.id, **lab)
             if url in ("/login", "/register", "/reset", "/confirm") and who != "anonymous":
                 continue  # signed-in users are sent on from these
             status = client.get(url).status_code
@@ -97,7 +136,9 @@ def test_every_page_of_ours_is_in_the_access_matrix(app):
     ours = {
         rule.endpoint for rule in app.url_map.iter_rules()
         if "GET" in rule.methods and rule.endpoint.split(".")[0]
-        in {"core", "accounts", "accounts_admin", "admin", "notify", "rewards", "rewards_admin"}
+        in {"core", "accounts", "accounts_admin", "admin", "notify", "rewards", "rewards_admin",
+            "campaigns", "campaigns_me", "campaigns_staff"}
         and rule.endpoint != "core.media"  # uploaded files, tested with the uploads
+        and rule.endpoint not in OWN_RECORD_ENDPOINTS
     }
     assert ours == COVERED_ENDPOINTS
