@@ -224,7 +224,7 @@ def select_by_ranking(actor, campaign: Campaign) -> tuple[int, int]:
         select(Application).where(Application.campaign_id == campaign.id,
                                   Application.status == SUBMITTED,
                                   Application.rank.is_not(None))
-        .order_by(Application.rank).with_for_update()))
+        .order_by(Application.rank).with_for_update(of=Application)))
     return _fill(actor, campaign, undecided, "ranking")
 
 
@@ -267,7 +267,7 @@ def run_draw(actor, campaign: Campaign) -> Draw:
         select(Application).where(Application.campaign_id == campaign.id,
                                   Application.status == SUBMITTED,
                                   Application.eligible.is_(True))
-        .order_by(Application.id).with_for_update()))
+        .order_by(Application.id).with_for_update(of=Application)))
     if not entrants:
         raise SelectionError(_l("There is nobody eligible left to draw from."))
     if campaign.free_slots < 1:
@@ -356,7 +356,7 @@ def offer_next(campaign: Campaign) -> int:
             select(Application).where(Application.campaign_id == campaign.id,
                                       Application.status == WAITLISTED)
             .order_by(Application.waitlist_position, Application.id).limit(1)
-            .with_for_update())
+            .with_for_update(of=Application))
         if application is None:
             break
         facts = eligibility.facts_for([application.member_id])[application.member_id]
