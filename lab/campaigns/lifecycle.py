@@ -54,7 +54,7 @@ STATE_LABELS = {
     TESTING: _l("testing"),
     EVALUATION: _l("evaluation"),
     CLOSED: _l("closed"),
-    CANCELLED: _l("cancelled"),
+    CANCELLED: _l("called off"),
 }
 POLICY_LABELS = {
     "return": _l("Return the device after the test"),
