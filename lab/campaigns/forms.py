@@ -92,17 +92,7 @@ def answers_as_data(application) -> dict:
             else str(answer["value"]) for qid, answer in (application.answers or {}).items()}
 
 
-def _without_nul(value):
-    return value.replace("\x00", "") if isinstance(value, str) else value
-
-
 class ConfirmForm(AddressForm):
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            # PostgreSQL refuses NUL in text columns: drop it from every field's input
-            filters = [*unbound_field.kwargs.get("filters", ()), _without_nul]
-            return unbound_field.bind(form=form, **{**options, "filters": filters})
-
     accept_terms = BooleanField(_l("I have read and accept the participation terms."))
     submit = SubmitField(_l("Confirm my place"))
 

@@ -21,6 +21,7 @@ from lab.campaigns.models import (
     Application,
 )
 from lab.campaigns.notices import KINDS
+from lab.campaigns.questions import AnswerErrors
 from lab.core.clock import frozen_at
 from lab.extensions import db
 from tests.campaigns.helpers import count, events_of, mails_to, notifications, valid_answers
@@ -83,7 +84,7 @@ def test_submitting_needs_the_terms(campaign, make_tester):
 
 def test_submitting_needs_every_required_answer(campaign, make_tester):
     member = make_tester()
-    with pytest.raises(applications.questions.AnswerErrors):
+    with pytest.raises(AnswerErrors):
         applications.save(member, campaign, {}, submit=True, accept_terms=True)
     assert applications_of(member) == 0
 
@@ -309,6 +310,6 @@ def test_a_sent_application_cannot_lose_a_required_answer_as_a_draft(campaign, m
     member = make_tester()
     application = apply(member, campaign)
     before = dict(application.answers)
-    with pytest.raises(applications.questions.AnswerErrors):
+    with pytest.raises(AnswerErrors):
         applications.save(member, campaign, {}, submit=False)
     assert (application.status, application.answers) == (SUBMITTED, before)

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from lab.accounts import services as accounts
 from lab.campaigns import eligibility
 from lab.campaigns.models import DROPPED
 from lab.core.clock import utcnow
@@ -33,8 +34,6 @@ def test_owns_os(make_tester, values, met):
 
 
 def test_owns_os_looks_at_every_device(make_tester):
-    from lab.accounts import services as accounts
-
     member = make_tester(os="android")
     accounts.add_device(member, kind="tablet", brand="Apple", model="iPad", os="ios")
     assert is_met(member, {"rule": "owns_os", "values": ["ios"]})

@@ -115,7 +115,7 @@ def test_a_second_staff_member_approves_and_recruiting_starts(make_campaign, mak
 
 
 def test_the_submitter_hears_of_the_approval(make_campaign, make_staff):
-    campaign = make_campaign(IN_REVIEW)
+    campaign = make_campaign(IN_REVIEW, creator=make_staff(locale="en"))
     lifecycle.approve(make_staff(), campaign)
     [note] = notifications(campaign.created_by, CAMPAIGN_APPROVED_KIND)
     assert note.params == {"title": campaign.title}

@@ -10,6 +10,7 @@ from PIL import Image
 
 from lab.campaigns import products
 from lab.core.errors import DomainError
+from lab.extensions import db
 from tests.campaigns.helpers import audited
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -72,8 +73,6 @@ def test_a_file_that_is_no_image_is_refused(app, make_staff, tmp_path, monkeypat
 
 
 def test_products_are_listed_by_maker_and_name(make_staff):
-    from lab.extensions import db
-
     staff = make_staff()
     save(staff, maker="Zyxel", name="A")
     save(staff, maker="AVM", name="Fritz!Box 7690")

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from lab.accounts.models import User
-from lab.campaigns import history, ranking
+from lab.campaigns import applications, history, ranking
 from lab.campaigns.models import DROPPED, RECRUITING, SELECTION
 from lab.core.clock import frozen_at
 from lab.extensions import db
 from lab.rewards import rules
-from lab.rewards.services import award_points
+from lab.rewards.services import award_points, reverse
 from tests.campaigns.helpers import audited, fresh
 
 pytestmark = pytest.mark.usefixtures("english")
@@ -34,9 +34,7 @@ def ranked(make_campaign, applicants, **fields):
 
 
 def application_of(campaign, member):
-    from lab.campaigns.applications import application_of as find
-
-    return fresh(find(member.id, campaign.id))
+    return fresh(applications.application_of(member.id, campaign.id))
 
 
 # --- the formula, by hand ------------------------------------------------------------------
@@ -90,8 +88,6 @@ def test_reputation_older_than_twelve_months_does_not_count(make_campaign, make_
 
 
 def test_reversed_points_do_not_count(make_campaign, make_tester):
-    from lab.rewards.services import reverse
-
     member = make_tester()
     earn(member, 300, 20, "kept")
     earn(member, 200, 10, "taken-back")
@@ -194,13 +190,11 @@ def test_an_applicant_who_is_not_eligible_is_not_ranked(make_campaign, make_test
 
 
 def test_drafts_and_withdrawn_applications_are_not_ranked(make_campaign, make_tester, apply):
-    from lab.campaigns.applications import withdraw
-
     draft, gone, sent = make_tester(), make_tester(), make_tester()
     with frozen_at(NOW):
         campaign = make_campaign(RECRUITING, applicants=[gone, sent])
         apply(draft, campaign, submit=False)
-        withdraw(gone, campaign)
+        applications.withdraw(gone, campaign)
         ranking.rank(campaign.created_by, campaign)
     assert [application_of(campaign, m).rank for m in (draft, gone, sent)] == [None, None, 1]
     assert application_of(campaign, draft).score is None

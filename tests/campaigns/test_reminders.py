@@ -28,7 +28,7 @@ def run_at(moment) -> reminders.ReminderRun:
 @pytest.fixture
 def draft(make_campaign, make_tester, apply):
     """(campaign closing in a week, a member with an unsent application to it)"""
-    campaign, member = make_campaign(RECRUITING), make_tester()
+    campaign, member = make_campaign(RECRUITING), make_tester(locale="en")
     apply(member, campaign, submit=False)
     return campaign, member
 

@@ -7,7 +7,8 @@ import itertools
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 
 from lab.accounts.models import OwnedDevice, ShippingAddress
 from lab.accounts.services import AccountError
@@ -262,9 +263,6 @@ def test_a_bulk_choice_beyond_the_free_slots_changes_nothing(ranked_campaign):
 
 
 def test_the_database_refuses_more_taken_slots_than_slots(ranked_campaign):
-    from sqlalchemy import text
-    from sqlalchemy.exc import IntegrityError
-
     campaign, _ = ranked_campaign(n=1, slots=1)
     with pytest.raises(IntegrityError, match="campaign_slots_taken_within_slots"):
         with db.session.begin_nested():
@@ -325,8 +323,8 @@ def test_a_draw_with_nobody_left_is_refused(ranked_campaign):
 
 
 def test_a_draw_in_a_full_campaign_is_refused(ranked_campaign):
-    campaign, _ = ranked_campaign(n=2, slots=1)
-    selection.decide(staff_of(campaign), campaign, ids(campaign, _[0]), "select")
+    campaign, members = ranked_campaign(n=2, slots=1)
+    selection.decide(staff_of(campaign), campaign, ids(campaign, members[0]), "select")
     with pytest.raises(SelectionError, match="nothing to draw"):
         selection.run_draw(staff_of(campaign), campaign)
     assert count(Draw, Draw.campaign_id == campaign.id) == 0
