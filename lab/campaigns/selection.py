@@ -216,27 +216,35 @@ def _next_waitlist_position(campaign: Campaign) -> int:
 
 
 def select_by_ranking(actor, campaign: Campaign) -> tuple[int, int]:
-    """Fill the free slots from the top of the ranking; the other eligible applicants
-    go on the waiting list in ranking order. Returns (selected, waitlisted)."""
+    """Fill the free slots from the top of the ranking, among everyone undecided (also
+    those already on the waiting list); the other eligible applicants go on the waiting
+    list in ranking order. Returns (selected, waitlisted)."""
     _expect_selection(campaign)
     campaign = locked(Campaign, campaign.id)
     undecided = list(db.session.scalars(
         select(Application).where(Application.campaign_id == campaign.id,
-                                  Application.status == SUBMITTED,
+                                  Application.status.in_(UNDECIDED_STATUSES),
                                   Application.rank.is_not(None))
         .order_by(Application.rank).with_for_update(of=Application)))
     return _fill(actor, campaign, undecided, "ranking")
 
 
 def _fill(actor, campaign, ordered: list[Application], method: str) -> tuple[int, int]:
-    _check_still_eligible(campaign, ordered)
+    """Offer places in the given order; the rest join the waiting list (those on it
+    keep their place). Whoever no longer meets the rules is told so and skipped."""
+    now = utcnow()
+    facts = eligibility.facts_for(a.member_id for a in ordered)
     selected = waitlisted = 0
     position = _next_waitlist_position(campaign)
     for application in ordered:
-        if campaign.free_slots > 0:
+        if eligibility.unmet(campaign.eligibility, facts[application.member_id], now):
+            application.eligible, application.rank = False, None
+            application.outcome_reason = "not_eligible"
+            move(application, NOT_SELECTED, actor, outcome="not_eligible")
+        elif campaign.free_slots > 0:
             _offer(application, campaign, actor)
             selected += 1
-        else:
+        elif application.status != WAITLISTED:
             application.waitlist_position = position
             position += 1
             move(application, WAITLISTED, actor)

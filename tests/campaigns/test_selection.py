@@ -119,6 +119,27 @@ def test_select_by_ranking_leaves_out_who_is_not_eligible(ranked_campaign):
     assert app_of(campaign, members[0]).status == SUBMITTED
 
 
+def test_select_by_ranking_considers_who_was_waitlisted_by_hand(ranked_campaign):
+    campaign, members = ranked_campaign(n=3, slots=1)
+    selection.decide(staff_of(campaign), campaign, ids(campaign, members[0]), "waitlist",
+                     reason="waiting for a device")
+    assert selection.select_by_ranking(staff_of(campaign), campaign) == (1, 2)
+    assert app_of(campaign, members[0]).status == SELECTED
+    assert app_of(campaign, members[1]).status == WAITLISTED
+
+
+def test_select_by_ranking_passes_over_who_no_longer_qualifies_and_says_why(
+        ranked_campaign):
+    campaign, members = ranked_campaign(n=2, slots=1,
+                                        eligibility=[{"rule": "owns_os",
+                                                      "values": ["android"]}])
+    db.session.execute(db.delete(OwnedDevice).where(OwnedDevice.user_id == members[0].id))
+    assert selection.select_by_ranking(staff_of(campaign), campaign) == (1, 0)
+    assert app_of(campaign, members[0]).status == NOT_SELECTED
+    assert app_of(campaign, members[0]).outcome_reason == "not_eligible"
+    assert app_of(campaign, members[1]).status == SELECTED
+
+
 def test_selection_needs_the_selection_state(make_campaign, make_tester):
     campaign = make_campaign(RECRUITING, applicants=[make_tester()])
     with pytest.raises(CampaignError, match="while the campaign is in selection"):
