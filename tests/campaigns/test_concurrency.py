@@ -9,11 +9,8 @@ hide the commits, so these tests do not use it.
 
 from __future__ import annotations
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
-import flask_migrate
 import pytest
 from sqlalchemy import func, select
 
@@ -31,7 +28,7 @@ from lab.campaigns.models import (
 from lab.core.errors import DomainError
 from lab.extensions import db
 from tests.campaigns.helpers import apply, campaign_fields, valid_answers
-from tests.conftest import make_app
+from tests.concurrency import all_at_once, committed, concurrent_app, dispose, read
 from tests.support import postgres_url
 
 THREADS = 8
@@ -46,47 +43,12 @@ def database_url():
 
 @pytest.fixture(scope="module")
 def live_db(database_url):
-    app = make_app(database_url, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_pre_ping": True, "pool_size": THREADS + 2, "max_overflow": 0})
-    with app.app_context():
-        flask_migrate.upgrade()
+    app = concurrent_app(database_url, THREADS)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    dispose(app)
 
 
-def committed(app, make):
-    """Run make() in a unit of work of its own and commit it."""
-    with app.app_context():
-        result = make()
-        db.session.commit()
-        return result
 
-
-def read(app, query):
-    with app.app_context():
-        return db.session.scalar(query)
-
-
-def all_at_once(app, count: int, request) -> list[object]:
-    """Run request(n) for n in range(count) in threads that start together, each as its
-    own request: commit when it works, roll back when a rule refuses it. Returns what
-    each returned, or the DomainError that refused it."""
-    barrier = threading.Barrier(count, timeout=30)
-
-    def one(n: int):
-        with app.app_context():
-            barrier.wait()
-            try:
-                result = request(n)
-                db.session.commit()
-                return result
-            except DomainError as refused:
-                db.session.rollback()
-                return refused
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
 
 
 def new_user(*roles) -> User:

@@ -9,11 +9,8 @@ tests do not use it.
 
 from __future__ import annotations
 
-import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
-import flask_migrate
 import pytest
 from sqlalchemy import func, select
 
@@ -24,7 +21,7 @@ from lab.extensions import db
 from lab.rewards import catalog, rules
 from lab.rewards.ledger import award_points, verify
 from lab.rewards.models import LedgerEntry, Redemption, Reward
-from tests.conftest import make_app
+from tests.concurrency import all_at_once, committed, concurrent_app, dispose, read
 from tests.rewards.helpers import REWARD_FIELDS
 from tests.support import postgres_url
 
@@ -40,26 +37,11 @@ def database_url():
 
 @pytest.fixture(scope="module")
 def live_db(database_url):
-    app = make_app(database_url, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_pre_ping": True, "pool_size": THREADS + 2, "max_overflow": 0})
-    with app.app_context():
-        flask_migrate.upgrade()
+    app = concurrent_app(database_url, THREADS)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    dispose(app)
 
 
-def committed(app, make):
-    """Run make() in a unit of work of its own and commit it."""
-    with app.app_context():
-        result = make()
-        db.session.commit()
-        return result
-
-
-def read(app, query):
-    with app.app_context():
-        return db.session.scalar(query)
 
 
 def new_member(points: int = 0) -> int:
@@ -74,26 +56,6 @@ def new_reward(**fields) -> int:
     admin = db.session.get(User, new_member())
     return catalog.save_reward(admin, **{**REWARD_FIELDS, **fields}).id
 
-
-def all_at_once(app, count: int, request) -> list[object]:
-    """Run request(n) for n in range(count) in threads that start together, each as its
-    own request: commit when it works, roll back when a rule refuses it. Returns what
-    each request returned, or the DomainError that refused it."""
-    barrier = threading.Barrier(count, timeout=30)
-
-    def one(n: int):
-        with app.app_context():
-            barrier.wait()
-            try:
-                result = request(n)
-                db.session.commit()
-                return result
-            except DomainError as refused:
-                db.session.rollback()
-                return refused
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return list(pool.map(one, range(count)))
 
 
 def split(outcomes) -> tuple[list[object], list[DomainError]]:
