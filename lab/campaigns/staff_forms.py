@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -23,10 +22,9 @@ from lab.campaigns import eligibility, lifecycle, questions
 from lab.campaigns.applications import STATUS_LABELS
 from lab.campaigns.products import CATEGORY_LABELS
 from lab.campaigns.selection import DECLINE, SELECT, WAITLIST
+from lab.core.forms import LocalDateTimeField
 from lab.rewards import levels
 
-# datetime-local sends "2025-03-01T09:30"; the first format is also how a value is shown
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
 # the campaign's own columns the form edits (its eligibility is composed separately)
 CAMPAIGN_FIELDS = ("slug", "title", "product_id", "summary", "description", "terms",
                    "device_policy", "slots", "completion_points", "confirm_days",
@@ -35,7 +33,7 @@ CAMPAIGN_FIELDS = ("slug", "title", "product_id", "summary", "description", "ter
 
 
 def _when(label):
-    return DateTimeLocalField(label, format=LOCAL_FORMATS, validators=[InputRequired()])
+    return LocalDateTimeField(label, validators=[InputRequired()])
 
 
 class ProductForm(FlaskForm):
@@ -80,10 +78,10 @@ class CampaignForm(FlaskForm):
     confirm_days = IntegerField(_l("Days a selected tester has to confirm"),
                                 validators=[InputRequired()], default=5,
                                 render_kw={"min": 1, "max": 30})
-    applications_open_at = _when(_l("Applications open (UTC)"))
-    applications_close_at = _when(_l("Applications close (UTC)"))
-    test_starts_at = _when(_l("Test starts (UTC)"))
-    test_ends_at = _when(_l("Test ends (UTC)"))
+    applications_open_at = _when(_l("Applications open"))
+    applications_close_at = _when(_l("Applications close"))
+    test_starts_at = _when(_l("Test starts"))
+    test_ends_at = _when(_l("Test ends"))
 
     # the eligibility rules; an empty field adds no rule
     elig_owns_os = SelectMultipleField(

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from flask_babel import to_user_timezone
 from PIL import Image
 from sqlalchemy import select
 
@@ -29,8 +30,8 @@ from tests.support import count_queries, post_form
 
 
 def _local(moment) -> str:
-    """A datetime as a datetime-local input sends it."""
-    return moment.strftime("%Y-%m-%dT%H:%M")
+    """A UTC datetime as a datetime-local input sends it: in the reader's time zone."""
+    return to_user_timezone(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def _campaign_form(product, **overrides) -> dict:
@@ -197,6 +198,20 @@ def test_a_campaign_is_created_through_the_form_as_a_draft(
     campaign = _by_slug("speedport-smart-4")
     assert campaign.state == "draft" and campaign.created_by_id == staff.id
     assert campaign.slots == 5 and campaign.product_id == product.id
+
+
+def test_times_are_typed_in_berlin_time_and_stored_in_utc(
+        client, auth, make_staff, make_product):
+    auth.login(make_staff())
+    form = _campaign_form(make_product(), applications_open_at="2030-01-15T10:00",
+                          applications_close_at="2030-07-15T10:00",
+                          test_starts_at="2030-08-01T10:00", test_ends_at="2030-09-01T10:00")
+    post_form(client, "/staff/campaigns/new", form)
+    campaign = _by_slug("speedport-smart-4")
+    assert campaign.applications_open_at == datetime(2030, 1, 15, 9, 0)  # CET, UTC+1
+    assert campaign.applications_close_at == datetime(2030, 7, 15, 8, 0)  # CEST, UTC+2
+    page = client.get("/staff/campaigns/speedport-smart-4/edit").get_data(as_text=True)
+    assert 'value="2030-01-15T10:00"' in page and 'value="2030-07-15T10:00"' in page
 
 
 def test_the_campaign_form_composes_the_eligibility_rules(
