@@ -238,10 +238,17 @@ def return_to_draft(actor, campaign: Campaign, comment: str) -> None:
     notices.tell_staff(campaign.submitted_by_id, notices.CAMPAIGN_RETURNED_KIND, campaign)
 
 
-def advance(actor, campaign: Campaign) -> str:
-    """Move on to the next state (selection, testing, evaluation, closed)."""
+def advance(actor, campaign: Campaign, *, expected: str | None = None) -> str:
+    """Move on to the next state (selection, testing, evaluation, closed).
+
+    ``expected`` is the state the button was shown for: a button pressed twice, or by two
+    people, moves the campaign on once, never past a state nobody saw.
+    """
     from lab.campaigns import ranking, selection
 
+    if expected is not None and campaign.state != expected:
+        raise CampaignError(_l("The campaign has already moved on to “%(state)s”.",
+                               state=STATE_LABELS[campaign.state]))
     target = ADVANCES.get(campaign.state)
     if target is None:
         raise CampaignError(_l("A campaign in the state “%(state)s” cannot move on.",

@@ -235,7 +235,9 @@ def return_campaign(slug: str):
 @bp.post("/campaigns/<slug>/advance")
 @staff_required
 def advance_campaign(slug: str):
-    return _campaign_action(slug, lambda c, _r: lifecycle.advance(current_user, c),
+    expected = request.form.get("expected_state") or None
+    return _campaign_action(slug, lambda c, _r: lifecycle.advance(current_user, c,
+                                                                  expected=expected),
                             lambda state: _("The campaign is now in the state “%(state)s”.",
                                             state=lifecycle.STATE_LABELS[state]))
 

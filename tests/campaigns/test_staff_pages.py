@@ -374,6 +374,16 @@ def test_advancing_through_the_page_moves_to_selection_and_ranks(
     assert campaign.state == "selection" and campaign.ranked_at is not None
 
 
+def test_moving_on_twice_from_the_same_page_moves_on_once(
+        client, auth, make_staff, make_campaign):
+    campaign = make_campaign(RECRUITING)
+    auth.login(make_staff())
+    page = f"/staff/campaigns/{campaign.slug}"
+    for _ in range(2):  # a double click, or two people on the same page
+        post_form(client, f"{page}/advance", {"expected_state": "recruiting"}, page=page)
+    assert fresh(campaign).state == "selection"
+
+
 def test_cancelling_needs_a_reason(client, auth, make_staff, make_campaign):
     campaign = make_campaign(RECRUITING)
     auth.login(make_staff())
