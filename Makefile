@@ -37,6 +37,7 @@ test: $(VENV)/.installed-dev translations
 
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m bench.leaderboard $(BENCH_ARGS)
+	$(BIN)/python -m bench.campaigns $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check lab tests
