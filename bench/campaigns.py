@@ -18,15 +18,15 @@ import argparse
 import os
 import sys
 import time
-from urllib.parse import urlsplit
 
 from bench.leaderboard import (
     DEFAULT_URL,
     coprime_multiplier,
+    fresh_app,
     header,
     psycopg_url,
-    recreate_database,
     report,
+    shown,
     timed,
 )
 
@@ -266,26 +266,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     applicants = args.applicants or (QUICK_APPLICANTS if args.quick else DEFAULT_APPLICANTS)
 
-    import flask_migrate
-
-    from lab import create_app
     from lab.config import normalise_database_url
     from lab.core.clock import utcnow
-    from lab.extensions import db
 
     url = normalise_database_url(args.database_url)
-    shown_url = urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
     print(f"Campaign benchmark: {applicants:,} applicants, {SLOTS} slots, "
-          f"database {shown_url}", flush=True)
-
-    started = time.perf_counter()
-    recreate_database(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
-                      "SERVER_NAME": "localhost"})
-    with app.app_context():
-        flask_migrate.upgrade()
-        db.engine.dispose()
-    print(f"  database recreated and migrated in {time.perf_counter() - started:.1f} s")
+          f"database {shown(url)}", flush=True)
+    app = fresh_app(url)
     generated = generate(url, applicants, utcnow())
     print(f"  data generated in {generated:.1f} s "
           f"({applicants * ENTRIES_PER_APPLICANT:,} ledger entries)")

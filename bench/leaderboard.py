@@ -64,6 +64,30 @@ def recreate_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def shown(url: str) -> str:
+    """The database URL without user and password, for the report."""
+    return urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
+
+
+def fresh_app(url: str):
+    """Drop and recreate the benchmark database, migrate it, and return the app on it."""
+    import flask_migrate
+
+    from lab import create_app
+    from lab.extensions import db
+
+    started = time.perf_counter()
+    recreate_database(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
+                      "SERVER_NAME": "localhost"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    print(f"  database recreated and migrated in {time.perf_counter() - started:.1f} s",
+          flush=True)
+    return app
+
+
 def coprime_multiplier(n: int) -> int:
     """A multiplier m with gcd(m, n) == 1, so i -> i * m mod n scatters the busy members."""
     m = 1_000_003
@@ -421,29 +445,17 @@ def main(argv: list[str] | None = None) -> int:
     members = args.members or (QUICK_MEMBERS if args.quick else DEFAULT_MEMBERS)
     entries = args.entries or (QUICK_ENTRIES if args.quick else DEFAULT_ENTRIES)
 
-    import flask_migrate
     from sqlalchemy import text
 
-    from lab import create_app
     from lab.config import normalise_database_url
     from lab.core.clock import utcnow
     from lab.extensions import db
     from lab.rewards.ledger import verify
 
     url = normalise_database_url(args.database_url)
-    shown_url = urlsplit(url)._replace(netloc=urlsplit(url).hostname or "").geturl()
     print(f"Leaderboard benchmark: {members:,} members, {entries:,} earning entries, "
-          f"database {shown_url}", flush=True)
-
-    started = time.perf_counter()
-    recreate_database(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True,
-                      "SERVER_NAME": "localhost"})
-    with app.app_context():
-        flask_migrate.upgrade()
-        db.engine.dispose()
-    prepared = time.perf_counter() - started
-    print(f"  database recreated and migrated in {prepared:.1f} s", flush=True)
+          f"database {shown(url)}", flush=True)
+    app = fresh_app(url)
 
     generation = generate(url, members, entries, utcnow())
     for name, seconds in generation:
