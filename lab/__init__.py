@@ -75,13 +75,19 @@ def register_blueprints(app: Flask) -> None:
     from lab.campaigns.views import bp as campaigns
     from lab.campaigns.views import me as campaigns_me
     from lab.core.views import bp as core
+    from lab.feedback.staff_analytics_views import bp as feedback_analytics
+    from lab.feedback.staff_form_views import bp as feedback_forms
+    from lab.feedback.staff_triage_views import bp as feedback_triage
+    from lab.feedback.views import bp as tests
     from lab.notify.views import bp as notify
     from lab.rewards.admin_views import bp as rewards_admin
     from lab.rewards.views import bp as rewards
+    from lab.staff.dashboard import bp as staff
     from lab.staff.views import bp as admin
 
     for blueprint in (core, accounts, accounts_admin, admin, notify, rewards, rewards_admin,
-                      campaigns, campaigns_me, campaigns_staff):
+                      campaigns, campaigns_me, campaigns_staff, staff, tests, feedback_forms,
+                      feedback_triage, feedback_analytics):
         app.register_blueprint(blueprint)
 
     from lab.accounts.login_limits import limit_login

@@ -103,8 +103,23 @@ def reminders():
     """Send due reminders and hand unconfirmed places to the waiting list. Idempotent:
     safe to run from cron every few minutes."""
     from lab.campaigns import reminders as campaign_reminders
+    from lab.feedback import reminders as task_reminders
 
     run = campaign_reminders.run()
+    tasks = task_reminders.run()
     db.session.commit()
     click.echo(f"places expired {run.expired}, closing reminders {run.closing}, "
-               f"confirmation reminders {run.confirm}")
+               f"confirmation reminders {run.confirm}, tasks due soon {tasks.due_soon}, "
+               f"tasks overdue {tasks.overdue}")
+
+
+@lab_cli.command("escalate")
+@with_appcontext
+def escalate():
+    """Tell the admins about items waiting for a first staff response more than twice
+    their target past due. Idempotent: each item is escalated once."""
+    from lab.notify import clocks
+
+    count = clocks.escalate()
+    db.session.commit()
+    click.echo(f"escalated {count}")

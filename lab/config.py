@@ -52,16 +52,16 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
 
 
-def _earning_rules(raw: str) -> dict[str, int]:
-    """EARNING_RULES="helpful_vote=3,answer_accepted=20" overrides the default points."""
-    rules = {}
-    for part in filter(None, (p.strip() for p in raw.split(","))):
-        reason, _, points = part.partition("=")
+def _int_mapping(name: str) -> dict[str, int]:
+    """A setting like EARNING_RULES="helpful_vote=3,answer_accepted=20": names to numbers."""
+    mapping = {}
+    for part in filter(None, (p.strip() for p in os.environ.get(name, "").split(","))):
+        key, _, number = part.partition("=")
         try:
-            rules[reason.strip()] = int(points)
+            mapping[key.strip()] = int(number)
         except ValueError:
-            raise ConfigError(f"EARNING_RULES: {part!r} is not reason=points.") from None
-    return rules
+            raise ConfigError(f"{name}: {part!r} is not name=number.") from None
+    return mapping
 
 
 def from_environment(instance_path: str) -> dict:
@@ -101,7 +101,9 @@ def from_environment(instance_path: str) -> dict:
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         # manual awards above this many points need a second admin's approval
         "AWARD_APPROVAL_THRESHOLD": _int("AWARD_APPROVAL_THRESHOLD", 500),
-        "EARNING_RULES": _earning_rules(os.environ.get("EARNING_RULES", "")),
+        "EARNING_RULES": _int_mapping("EARNING_RULES"),
+        # hours to the first staff response, e.g. "report.critical=2,question=12"
+        "RESPONSE_TARGETS": _int_mapping("RESPONSE_TARGETS"),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         # A DNS lookup per registration catches typos in the domain; off by default
@@ -121,7 +123,8 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # report attachments: up to 3 files, videos up to 20 MB each (lab.feedback.attachments)
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"

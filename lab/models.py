@@ -17,7 +17,24 @@ from lab.campaigns.models import (  # noqa: F401
     Product,
 )
 from lab.core.audit import AuditEntry  # noqa: F401
-from lab.notify.models import Notification, OutboxMail, SentReminder  # noqa: F401
+from lab.feedback.models import (  # noqa: F401
+    FeedbackForm,
+    FormQuestion,
+    FormResponse,
+    Report,
+    ReportAttachment,
+    ReportComment,
+    ReportEvent,
+    ReportMeToo,
+    Task,
+    TaskDone,
+)
+from lab.notify.models import (  # noqa: F401
+    Notification,
+    OutboxMail,
+    ResponseClock,
+    SentReminder,
+)
 from lab.rewards.models import (  # noqa: F401
     Award,
     BadgeGrant,

@@ -18,8 +18,14 @@ from wtforms.validators import Length, Optional
 
 from lab.accounts.forms import AddressForm, MultiCheckboxField
 from lab.campaigns import questions
-from lab.campaigns.models import LONG_TEXT, MULTIPLE, NUMBER, SINGLE, YES_NO
+from lab.campaigns.models import LONG_TEXT, MULTIPLE, NPS, NUMBER, RATING, SCALES, SINGLE, YES_NO
 from lab.campaigns.products import CATEGORY_LABELS
+
+# what the ends of a scale mean, shown with the question
+SCALE_ENDS = {
+    RATING: _l("1 = very poor, 5 = excellent."),
+    NPS: _l("0 = not at all likely, 10 = extremely likely."),
+}
 
 SHOW_CHOICES = [
     ("current", _l("Open and running")),
@@ -52,15 +58,21 @@ class _QuestionnaireBase(FlaskForm):
 
 
 def questionnaire(campaign, **kwargs) -> FlaskForm:
-    """A form class made for this campaign's questions (fields q<id>), instantiated."""
+    """A form made for this campaign's screening questions, instantiated."""
+    return question_form(campaign.questions, _QuestionnaireBase, **kwargs)
 
-    class Questionnaire(_QuestionnaireBase):
+
+def question_form(question_list, base: type[FlaskForm], **kwargs) -> FlaskForm:
+    """A form class with a field q<id> per question (screening or feedback form), made
+    from ``base`` and instantiated; ``form.question_fields`` lists them in order."""
+
+    class Questions(base):
         pass
 
-    for question in campaign.questions:
-        setattr(Questionnaire, questions.field_name(question), _field_for(question))
-    form = Questionnaire(**kwargs)
-    form.question_fields = [form[questions.field_name(q)] for q in campaign.questions]
+    for question in question_list:
+        setattr(Questions, questions.field_name(question), _field_for(question))
+    form = Questions(**kwargs)
+    form.question_fields = [form[questions.field_name(q)] for q in question_list]
     return form
 
 
@@ -77,6 +89,12 @@ def _field_for(question):
     if question.kind == YES_NO:
         return RadioField(label, choices=[("yes", _l("Yes")), ("no", _l("No"))],
                           validate_choice=False, **options)
+    if question.kind in SCALES:
+        scale = SCALES[question.kind]
+        ends = SCALE_ENDS[question.kind]
+        options["description"] = " ".join(filter(None, [str(ends), question.help_text]))
+        return RadioField(label, choices=[(str(n), str(n)) for n in scale],
+                          validate_choice=False, render_kw={"class": "scale"}, **options)
     if question.kind == LONG_TEXT:
         return TextAreaField(label, render_kw={"rows": 5, "maxlength": 4000}, **options)
     if question.kind == NUMBER:
@@ -85,11 +103,11 @@ def _field_for(question):
 
 
 def answers_as_data(application) -> dict:
-    """Stored answers as form data, for editing an application."""
+    """Stored answers (of an application or a feedback response) as form data."""
     if application is None:
         return {}
-    return {f"q{qid}": answer["value"] if answer.get("kind") != NUMBER
-            else str(answer["value"]) for qid, answer in (application.answers or {}).items()}
+    return {f"q{qid}": str(answer["value"]) if answer.get("kind") in (NUMBER, *SCALES)
+            else answer["value"] for qid, answer in (application.answers or {}).items()}
 
 
 class ConfirmForm(AddressForm):

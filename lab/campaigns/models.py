@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lab.accounts.models import User
@@ -35,6 +43,9 @@ SHORT_TEXT, LONG_TEXT, SINGLE, MULTIPLE, YES_NO, NUMBER = (
     "short_text", "long_text", "single", "multiple", "yes_no", "number")
 QUESTION_KINDS = (SHORT_TEXT, LONG_TEXT, SINGLE, MULTIPLE, YES_NO, NUMBER)
 CHOICE_KINDS = (SINGLE, MULTIPLE)
+# two scales only feedback forms use (lab.feedback): kind -> allowed whole numbers
+RATING, NPS = "rating", "nps"
+SCALES = {RATING: range(1, 6), NPS: range(0, 11)}
 
 # Application statuses
 (STARTED, SUBMITTED, WITHDRAWN, WAITLISTED, SELECTED, CONFIRMED, DECLINED, NOT_SELECTED,
@@ -88,6 +99,8 @@ class Campaign(db.Model, TimestampMixin):
     terms_version: Mapped[int] = mapped_column(default=1)
     completion_points: Mapped[int] = mapped_column(default=0)
     confirm_days: Mapped[int] = mapped_column(default=5)
+    # testers see (and "me too") each other's reports; their own they always see
+    reports_shared: Mapped[bool] = mapped_column(default=True, server_default=true())
     state: Mapped[str] = mapped_column(String(12), default=DRAFT, index=True)
     # Seed of the ranking's random tie-break, fixed when the campaign is created.
     ranking_seed: Mapped[str] = mapped_column(String(32))

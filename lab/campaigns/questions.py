@@ -18,6 +18,7 @@ from lab.campaigns.models import (
     MULTIPLE,
     NUMBER,
     QUESTION_KINDS,
+    SCALES,
     SHORT_TEXT,
     SINGLE,
     YES_NO,
@@ -57,12 +58,7 @@ def save_question(actor, campaign: Campaign, question: CampaignQuestion | None =
                   kind: str, label: str, help_text: str | None, required: bool,
                   options: list[str]) -> tuple[CampaignQuestion, bool]:
     """Add or change a question; returns it and whether the campaign went back to review."""
-    if kind not in QUESTION_KINDS:
-        raise DomainError(_l("Please choose a kind."), "kind")
-    label = (label or "").strip()
-    if not label:
-        raise DomainError(_l("Please write the question."), "label")
-    options = _clean_options(kind, options)
+    check_question(QUESTION_KINDS, kind, label, options)
     if question is None:
         count = db.session.scalar(select(func.count()).select_from(CampaignQuestion)
                                   .where(CampaignQuestion.campaign_id == campaign.id))
@@ -76,11 +72,27 @@ def save_question(actor, campaign: Campaign, question: CampaignQuestion | None =
     if question is None:
         question = CampaignQuestion(campaign=campaign, position=count + 1)
         db.session.add(question)
-    question.kind, question.label, question.required = kind, label[:300], bool(required)
-    question.help_text = (help_text or "").strip()[:300] or None
-    question.options = options
+    fill_question(question, kind=kind, label=label, help_text=help_text, required=required,
+                  options=options)
     db.session.flush()
     return question, back_to_review
+
+
+def check_question(kinds, kind: str, label: str, options: list[str]) -> None:
+    """Refuse an unknown kind, an empty question, or a choice without 2 to 20 options."""
+    if kind not in kinds:
+        raise DomainError(_l("Please choose a kind."), "kind")
+    if not (label or "").strip():
+        raise DomainError(_l("Please write the question."), "label")
+    _clean_options(kind, options)
+
+
+def fill_question(question, *, kind: str, label: str, help_text: str | None, required: bool,
+                  options: list[str]) -> None:
+    """Set a checked question's fields (a screening or a feedback form question)."""
+    question.kind, question.label, question.required = kind, label.strip()[:300], bool(required)
+    question.help_text = (help_text or "").strip()[:300] or None
+    question.options = _clean_options(kind, options)
 
 
 def _clean_options(kind: str, options: list[str]) -> list[str]:
@@ -102,7 +114,7 @@ def delete_question(actor, campaign: Campaign, question: CampaignQuestion) -> bo
         raise DomainError(_l("This question belongs to another campaign."))
     back_to_review = lifecycle.content_changed(actor, campaign)
     campaign.questions.remove(question)
-    _renumber(campaign)
+    renumber(campaign.questions)
     return back_to_review
 
 
@@ -110,37 +122,55 @@ def move_question(actor, campaign: Campaign, question: CampaignQuestion, step: i
     """Move a question one place up (step -1) or down (+1)."""
     if question.campaign_id != campaign.id:
         raise DomainError(_l("This question belongs to another campaign."))
-    # by position: the loaded list keeps its load order after an earlier move
-    ordered = sorted(campaign.questions, key=lambda item: (item.position, item.id))
-    index = ordered.index(question)
-    target = index + (1 if step > 0 else -1)
-    if not 0 <= target < len(ordered):
+    if not can_move(campaign.questions, question, step):
         return False
     back_to_review = lifecycle.content_changed(actor, campaign)
-    ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
+    move_in(campaign.questions, question, step)
     return back_to_review
 
 
-def _renumber(campaign: Campaign) -> None:
-    ordered = sorted(campaign.questions, key=lambda item: (item.position, item.id))
-    for position, item in enumerate(ordered, start=1):
+def _ordered(items) -> list:
+    # by position: a loaded list keeps its load order after an earlier move
+    return sorted(items, key=lambda item: (item.position, item.id or 0))
+
+
+def can_move(items, item, step: int) -> bool:
+    target = _ordered(items).index(item) + (1 if step > 0 else -1)
+    return 0 <= target < len(items)
+
+
+def move_in(items, item, step: int) -> None:
+    """Swap an item (with a ``position``) with its neighbour above (-1) or below (+1)."""
+    ordered = _ordered(items)
+    index = ordered.index(item)
+    target = index + (1 if step > 0 else -1)
+    ordered[index], ordered[target] = ordered[target], ordered[index]
+    for position, each in enumerate(ordered, start=1):
+        each.position = position
+
+
+def renumber(items) -> None:
+    for position, item in enumerate(_ordered(items), start=1):
         item.position = position
 
 
 def clean_answers(campaign: Campaign, raw: dict[str, object], *, complete: bool) -> dict:
-    """Check answers sent as {"q<id>": value or [values]} against the campaign's questions.
+    """Check an applicant's answers against the campaign's questions (see ``clean``)."""
+    return clean(campaign.questions, raw, complete=complete, stray=_l(
+        "The form contained a question that is not part of this campaign. Nothing was "
+        "saved; please reload the page."))
+
+
+def clean(question_list, raw: dict[str, object], *, complete: bool, stray) -> dict:
+    """Check answers sent as {"q<id>": value or [values]} against the questions.
 
     ``complete`` (submitting, not saving a draft) also requires every required answer.
-    A field for a question of another campaign means a tampered form: refused whole.
-    Raises AnswerErrors with a message per field.
+    A field for a question not in the list means a tampered form: refused whole with the
+    message ``stray``. Raises AnswerErrors with a message per field.
     """
-    questions = {field_name(q): q for q in campaign.questions}
-    stray = [name for name in raw if name not in questions]
-    if stray:
-        raise DomainError(_l("The form contained a question that is not part of this "
-                             "campaign. Nothing was saved; please reload the page."))
+    questions = {field_name(q): q for q in question_list}
+    if any(name not in questions for name in raw):
+        raise DomainError(stray)
     answers, errors = {}, {}
     for name, question in questions.items():
         value = raw.get(name)
@@ -185,7 +215,20 @@ def _clean_value(question: CampaignQuestion, value):
         if value not in ("yes", "no"):
             raise ValueError(_l("Please answer yes or no."))
         return value
+    if question.kind in SCALES:
+        return _on_scale(value, SCALES[question.kind])
     return _number(value)
+
+
+def _on_scale(value, scale: range) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = None
+    if number not in scale:
+        raise ValueError(_l("Please choose a value from %(low)d to %(high)d.",
+                            low=scale[0], high=scale[-1]))
+    return number
 
 
 def _number(value: str):

@@ -428,6 +428,16 @@ def campaign_cancelled(actor, campaign: Campaign) -> None:
         notices.tell(application, notices.CANCELLED_KIND)
 
 
+# functions other domains register to run when a tester's test is finished (the feedback
+# domain records whether the tester's forms came in on time); campaigns imports none of them
+FINISH_HOOKS: list = []
+
+
+def register_finish_hook(hook) -> None:
+    if hook not in FINISH_HOOKS:
+        FINISH_HOOKS.append(hook)
+
+
 def finish_test(actor, application_id: int, campaign: Campaign, *, completed: bool,
                 reason: str | None = None) -> Application:
     """Staff mark a confirmed tester's test completed (paying the campaign's points) or
@@ -444,6 +454,8 @@ def finish_test(actor, application_id: int, campaign: Campaign, *, completed: bo
     if not completed and not reason:
         raise SelectionError(_l("Please give a reason."), "reason")
     application.finished_at = utcnow()
+    for hook in FINISH_HOOKS:
+        hook(application)
     move(application, COMPLETED if completed else DROPPED, actor, note=reason or None)
     if completed and campaign.completion_points:
         rewards.award_points(application.member, campaign.completion_points,

@@ -7,8 +7,6 @@ tab or a carriage return) get a leading apostrophe, so an applicant's answer can
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 
 from flask_babel import gettext as _
@@ -17,8 +15,7 @@ from sqlalchemy.orm import contains_eager, lazyload
 
 from lab.accounts.models import User
 from lab.campaigns.models import Application, Campaign
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from lab.core.export import csv_lines
 
 
 def campaigns_query(state: str | None = None):
@@ -53,19 +50,6 @@ def applications_query(campaign: Campaign, filters: dict):
     return query.order_by(*order, Application.id)
 
 
-def neutralise(value) -> str:
-    """The cell as text, with a quote in front of anything a spreadsheet runs."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, list | tuple):
-        text = "; ".join(str(item) for item in value)
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _header(campaign: Campaign) -> list[str]:
     return [_("Handle"), _("Status"), _("Eligible"), _("Rank"), _("Score"),
             _("Helpfulness"), _("Reputation (12 months)"), _("Reliability"), _("Freshness"),
@@ -83,17 +67,4 @@ def _row(campaign: Campaign, application: Application) -> list:
 
 
 def applications_csv(campaign: Campaign, rows: Iterable[Application]) -> Iterator[str]:
-    """The CSV text line by line (with a BOM, so spreadsheets read it as UTF-8)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(cells) -> str:
-        writer.writerow([neutralise(cell) for cell in cells])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    yield "\ufeff" + line(_header(campaign))
-    for application in rows:
-        yield line(_row(campaign, application))
+    return csv_lines(_header(campaign), (_row(campaign, a) for a in rows))

@@ -28,8 +28,15 @@ def upload_root() -> Path:
                 Path(current_app.instance_path) / "uploads")
 
 
-def save_image(data: bytes, folder: str, field: str = "image") -> str:
-    """Store an image; returns its name ("<folder>/<random>.<ext>") or raises DomainError."""
+def private_root() -> Path:
+    """Files served only after a permission check (report attachments); never /media."""
+    return Path(current_app.config.get("PRIVATE_UPLOAD_FOLDER") or
+                Path(current_app.instance_path) / "private")
+
+
+def save_image(data: bytes, folder: str, field: str = "image", root: Path | None = None) -> str:
+    """Store an image under ``root`` (default: the public upload folder); returns its name
+    ("<folder>/<random>.<ext>") or raises DomainError."""
     if len(data) > MAX_IMAGE_BYTES:
         raise DomainError(_l("The image is larger than 5 MB."), field)
     try:
@@ -49,7 +56,7 @@ def save_image(data: bytes, folder: str, field: str = "image") -> str:
     keep_alpha = clean.mode in ("RGBA", "LA")
     extension = "png" if keep_alpha else "jpg"
     name = f"{folder}/{uuid.uuid4().hex}.{extension}"
-    target = upload_root() / name
+    target = (root or upload_root()) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     if keep_alpha:
         clean.save(target, "PNG", optimize=True)

@@ -63,3 +63,33 @@ class SentReminder(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(150), unique=True)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ResponseClock(db.Model):
+    """How long something waits for its first staff response (a report, a question).
+
+    Started when the item arrives, with the target for its kind and category (see
+    lab.notify.clocks); stopped by the first staff response, or without one when the item
+    needs none any more (withdrawn, hidden). ``escalate_at`` is when the admins are told.
+    """
+
+    __tablename__ = "response_clock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject_kind: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[int]
+    category: Mapped[str | None] = mapped_column(String(20))
+    target_minutes: Mapped[int]
+    started_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    escalate_at: Mapped[datetime]
+    responded_at: Mapped[datetime | None] = mapped_column(index=True)
+    responder_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    stopped_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        db.UniqueConstraint("subject_kind", "subject_id", name="uq_response_clock_subject"),
+        # the waiting items, by when they are due: the dashboard's and escalation's scan
+        db.Index("ix_response_clock_waiting", "responded_at", "stopped_at", "due_at"),
+    )
