@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# tests run in parallel processes, one per CPU (pytest-xdist); PYTEST_WORKERS= runs them in one
+PYTEST_WORKERS ?= -n auto --dist loadfile
 FLASK  := $(BIN)/flask --app lab
 export FLASK_APP := lab
 
@@ -33,11 +35,12 @@ run: $(VENV)/.installed translations
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(VENV)/.installed-dev translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m bench.leaderboard $(BENCH_ARGS)
 	$(BIN)/python -m bench.campaigns $(BENCH_ARGS)
+	$(BIN)/python -m bench.feedback $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check lab tests

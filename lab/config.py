@@ -104,6 +104,8 @@ def from_environment(instance_path: str) -> dict:
         "EARNING_RULES": _int_mapping("EARNING_RULES"),
         # hours to the first staff response, e.g. "report.critical=2,question=12"
         "RESPONSE_TARGETS": _int_mapping("RESPONSE_TARGETS"),
+        "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or None,
+        "PRIVATE_UPLOAD_FOLDER": os.environ.get("PRIVATE_UPLOAD_FOLDER") or None,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         # A DNS lookup per registration catches typos in the domain; off by default

@@ -1,6 +1,7 @@
 """Demo data for `make run`: two admins, two staff, twenty members with tester profiles,
-their points, badges and rewards (lab.rewards.demo) and the test lab's products and
-campaigns (lab.campaigns.demo).
+their points, badges and rewards (lab.rewards.demo), the test lab's products and
+campaigns (lab.campaigns.demo) and the feedback of the campaigns in testing and evaluation
+(lab.feedback.demo).
 
 Idempotent: accounts that exist are left as they are.
 """
@@ -92,7 +93,8 @@ def seed() -> list[tuple[str, str]]:
         logins.append(("member", email))
     _seed_rewards()
     _seed_campaigns()
-    return logins
+    _seed_feedback()
+    return _mark_testers(logins)
 
 
 def _seed_rewards() -> None:
@@ -112,6 +114,24 @@ def _seed_campaigns() -> None:
                    staff1=staff["staff1@testlab.example"],
                    staff2=staff["staff2@testlab.example"],
                    members={handle: m for handle, m in members.items() if m is not None})
+
+
+def _seed_feedback() -> None:
+    from lab.feedback.demo import seed as seed_feedback
+
+    staff = {email: services.find_user(email) for _, email, _, _ in STAFF}
+    seed_feedback(staff1=staff["staff1@testlab.example"],
+                  staff2=staff["staff2@testlab.example"])
+
+
+def _mark_testers(logins: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The places in the campaign in testing were drawn: say which members won one (they
+    can open its test area, /tests/<slug>/)."""
+    from lab.feedback.demo import TESTING_SLUG, testers_of
+
+    testers = {member.email for member in testers_of(TESTING_SLUG)}
+    return [("tester" if role == "member" and email in testers else role, email)
+            for role, email in logins]
 
 
 def _ensure_user(email, handle, roles, password_hash) -> tuple[User, bool]:

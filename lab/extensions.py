@@ -41,9 +41,13 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):
-    """Let SQLAlchemy, not pysqlite, issue BEGIN, so savepoints and locking work."""
+    """Let SQLAlchemy, not pysqlite, issue BEGIN, so savepoints and locking work; make
+    lower() lower every letter (SQLite's own leaves "Ü" as it is), as PostgreSQL does."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function(
+            "lower", 1, lambda text: text.lower() if isinstance(text, str) else text,
+            deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")

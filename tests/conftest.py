@@ -3,6 +3,7 @@ transaction per test that is rolled back, factories and a sign-in helper."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 
 import flask_migrate
@@ -48,6 +49,8 @@ def make_app(database_url: str, **overrides):
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
         "SECURITY_PASSWORD_HASH_PASSLIB_OPTIONS": {"argon2__rounds": 1, "argon2__memory_cost": 512},
+        # uploads of a test run never land in the checkout's instance/ folder
+        "PRIVATE_UPLOAD_FOLDER": tempfile.mkdtemp(prefix="testlab-private-"),
     }
     config.update(overrides)
     app = create_app(config)
@@ -167,7 +170,9 @@ _DATABASE_FIXTURES = ("database_url", "live_app", "empty_database")
 def pytest_runtest_makereport(item, call):
     report = yield
     params = getattr(getattr(item, "callspec", None), "params", {})
-    report.database = next((params[f] for f in _DATABASE_FIXTURES if f in params), None)
+    database = next((params[f] for f in _DATABASE_FIXTURES if f in params), None)
+    # user_properties travel from pytest-xdist's workers to the summary below
+    report.user_properties = [*report.user_properties, ("database", database)]
     return report
 
 
@@ -176,7 +181,7 @@ def pytest_terminal_summary(terminalreporter):
     passed = [r for r in terminalreporter.stats.get("passed", []) if r.when == "call"]
     terminalreporter.write_sep("-", "what ran")
     for name in DATABASES:
-        count = sum(getattr(r, "database", None) == name for r in passed)
+        count = sum(("database", name) in r.user_properties for r in passed)
         terminalreporter.write_line(f"passed on {name}: {count} tests")
     browser = sum("tests/e2e/" in r.nodeid for r in passed)
     terminalreporter.write_line(f"passed in the browser (Chromium + axe): {browser} tests")

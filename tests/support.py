@@ -33,7 +33,9 @@ def postgres_url(suffix: str) -> str:
     if not PG_URL:
         unavailable("PostgreSQL tests need LAB_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1/testlab_test)")
     parts = urlsplit(normalise_database_url(PG_URL))
-    name = (parts.path.lstrip("/") or "testlab_test") + suffix
+    # parallel workers (pytest-xdist) each get their own databases
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    name = (parts.path.lstrip("/") or "testlab_test") + suffix + (f"_{worker}" if worker else "")
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     try:
         with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:

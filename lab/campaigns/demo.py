@@ -1,4 +1,4 @@
-"""Demo test lab for `make run`: five products and a campaign in each stage of its life.
+"""Demo test lab for `make run`: six products and a campaign in each stage of its life.
 
 Everything goes through the real services (products, lifecycle, questions, applications,
 ranking, selection), with the clock set back where the story needs a past: the closed
@@ -49,6 +49,9 @@ PRODUCTS = {
             "Die neue Service-App: Verbrauch, Rechnungen und WLAN-Check an einem Ort."),
     "watch": ("wearable", "Lumo", "Pulse 2",
               "Smartwatch mit GPS, Pulsmessung, Schlafanalyse und einer Woche Akkulaufzeit."),
+    "mesh": ("router", "Funkwerk", "AirLink Mesh Duo",
+             "Mesh-Set aus Router und Satellit mit WLAN 6E für Häuser über mehrere Etagen, "
+             "in zehn Minuten per App eingerichtet."),
 }
 
 TERMS = ("Das Testgerät bleibt bis zum Ende des Tests Eigentum des Herstellers (außer die "
@@ -110,7 +113,7 @@ def seed(*, admin: User, staff1: User, staff2: User, members: dict[str, User]) -
     with frozen_at(story.day(-250)):
         story.products = {key: _ensure_product(admin, *spec) for key, spec in PRODUCTS.items()}
     # oldest first: the later rankings read the earlier tests
-    for build in (_closed, _testing, _selection, _recruiting, _in_review):
+    for build in (_closed, _evaluation, _testing, _selection, _recruiting, _in_review):
         build(story)
 
 
@@ -172,6 +175,50 @@ def _closed(story: Story) -> None:
         lifecycle.advance(story.staff2, campaign)  # to evaluation
     with frozen_at(story.day(-150, 11)):
         lifecycle.advance(story.admin, campaign)  # to closed
+
+
+MESH_QUESTIONS = [
+    Question(SINGLE, "Über wie viele Etagen soll das WLAN reichen?",
+             ("eine", "zwei", "drei oder mehr"),
+             answers=("drei oder mehr", "zwei", "drei oder mehr", "eine")),
+    Question(YES_NO, "Hast du schon einmal ein Mesh-System eingerichtet?",
+             answers=("no", "yes", "no")),
+]
+
+
+def _evaluation(story: Story) -> None:
+    """Ranked and selected months ago, tested for three months, ended two weeks ago: the
+    team evaluates (lab.feedback.demo fills in its forms, tasks and reports). The testers
+    stay confirmed until staff judge their completion."""
+    slug = "airlink-mesh-duo"
+    if _exists(slug):
+        return
+    campaign = _create(
+        story, story.staff2, story.day(-130), MESH_QUESTIONS, slug=slug,
+        product=story.products["mesh"], title="AirLink Mesh Duo: WLAN über drei Etagen",
+        summary="Sechs Haushalte testen das Mesh-Set drei Monate lang, vom Keller bis "
+                "unters Dach.",
+        description="Reicht ein Satellit für ein ganzes Haus? Wir suchen Haushalte mit "
+                    "mehreren Etagen, die das Set einrichten, in jedem Raum messen und uns "
+                    "sagen, was sie stört.",
+        slots=6, device_policy=RETURN, completion_points=300,
+        eligibility=[{"rule": "connection", "values": ["cable", "dsl", "fibre"]}],
+        opens=story.day(-126, 8), closes=story.day(-110, 20), starts=story.day(-104),
+        ends=story.day(-14, 18))
+    _publish(campaign, story.staff2, story.day(-129), story.admin, story.day(-128))
+    # none of them applies for the Nova 7 later, whose rules look at recent tests
+    _apply_all(story, campaign, ["routerrita", "MeshMichael", "FritzFan", "lea.linux",
+                                 "kai.tests", "petra.p", "Jonas.J", "tv_tanja", "Oma_Erna",
+                                 "Streamer_Sam"],
+               MESH_QUESTIONS, first=story.day(-125, 10))
+    with frozen_at(story.day(-109, 9)):
+        lifecycle.advance(story.staff2, campaign)  # to selection: ranks the applicants
+        selection.select_by_ranking(story.staff2, campaign)
+    _confirm_all(story, campaign, story.day(-108))
+    with frozen_at(story.day(-104, 8)):
+        lifecycle.advance(story.staff2, campaign)  # to testing
+    with frozen_at(story.day(-13, 10)):
+        lifecycle.advance(story.staff2, campaign)  # to evaluation
 
 
 PHONE_QUESTIONS = [

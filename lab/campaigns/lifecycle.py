@@ -5,7 +5,8 @@ cancelled from any open state. Four eyes: a draft is submitted for review and a
 different staff member (neither the submitter nor the last editor) approves it, which
 starts recruiting; or returns it to draft with a comment. Editing what applicants read
 or answer (text, terms, eligibility, questions, device policy, points) of an approved
-campaign sends it back to review. Dates and slots may change without a new review.
+campaign sends it back to review. Dates, slots and whether testers see each other's
+reports may change without a new review.
 """
 
 from __future__ import annotations
@@ -67,7 +68,9 @@ REVIEWED_FIELDS = ("title", "summary", "description", "product_id", "device_poli
                    "eligibility", "terms", "completion_points")
 FIELDS = REVIEWED_FIELDS + ("slug", "slots", "applications_open_at",
                             "applications_close_at", "test_starts_at", "test_ends_at",
-                            "confirm_days")
+                            "confirm_days",
+                            # a setting of the test phase: nothing applicants read
+                            "reports_shared")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,78})[a-z0-9]$")
 
 # the next state staff can move a campaign on to, and the action's name

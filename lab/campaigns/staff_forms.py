@@ -29,7 +29,7 @@ from lab.rewards import levels
 CAMPAIGN_FIELDS = ("slug", "title", "product_id", "summary", "description", "terms",
                    "device_policy", "slots", "completion_points", "confirm_days",
                    "applications_open_at", "applications_close_at", "test_starts_at",
-                   "test_ends_at")
+                   "test_ends_at", "reports_shared")
 
 
 def _when(label):
@@ -82,6 +82,11 @@ class CampaignForm(FlaskForm):
     applications_close_at = _when(_l("Applications close"))
     test_starts_at = _when(_l("Test starts"))
     test_ends_at = _when(_l("Test ends"))
+    reports_shared = BooleanField(_l("Testers see and can “me too” each other's reports"),
+                                  default=True,
+                                  description=_l("So the same bug gathers weight instead of "
+                                                 "being filed again. Testers always see "
+                                                 "their own reports."))
 
     # the eligibility rules; an empty field adds no rule
     elig_owns_os = SelectMultipleField(

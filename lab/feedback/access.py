@@ -59,6 +59,6 @@ def writable(participation: Participation) -> None:
         raise DomainError(_l("The test has ended: nothing can be added or changed any more."))
 
 
-def tester_ids(campaign_id: int) -> list[int]:
+def tester_ids(campaign_id: int, statuses=TESTER_STATUSES) -> list[int]:
     return list(db.session.scalars(select(Application.member_id).where(
-        Application.campaign_id == campaign_id, Application.status.in_(TESTER_STATUSES))))
+        Application.campaign_id == campaign_id, Application.status.in_(statuses))))

@@ -13,7 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload
 
+from lab.accounts.models import User
 from lab.campaigns.models import (
     LONG_TEXT,
     MULTIPLE,
@@ -136,7 +138,8 @@ class Analytics:
 def for_campaign(campaign: Campaign) -> Analytics:
     tester_ids = access.tester_ids(campaign.id)
     forms = builder.forms_of(campaign.id)
-    responses = list(db.session.scalars(select(FormResponse).where(
+    responses = list(db.session.scalars(select(FormResponse).options(
+        defaultload(FormResponse.member).lazyload(User.roles)).where(
         FormResponse.form_id.in_([f.id for f in forms])).order_by(FormResponse.id))) \
         if forms else []
     form_results = [_form_result(form, [r for r in responses if r.form_id == form.id],

@@ -28,6 +28,8 @@ FORM_SAVED = audit.register_action("feedback.form_saved", _l("Feedback form save
 FORM_DELETED = audit.register_action("feedback.form_deleted", _l("Feedback form deleted"))
 TASK_SAVED = audit.register_action("feedback.task_saved", _l("Test task saved"))
 TASK_DELETED = audit.register_action("feedback.task_deleted", _l("Test task deleted"))
+REPORTS_SHARING = audit.register_action("feedback.reports_shared",
+                                        _l("Sharing of reports between testers changed"))
 
 MAX_FORM_QUESTIONS = 40
 
@@ -78,6 +80,7 @@ def save_form(actor, campaign: Campaign, form: FeedbackForm | None = None, *, ti
 
 
 def delete_form(actor, campaign: Campaign, form: FeedbackForm) -> None:
+    _editable(campaign)
     _own(campaign, form)
     if has_answers(form):
         raise DomainError(_l("Testers have already answered this form; it cannot be "
@@ -136,12 +139,22 @@ def delete_question(actor, form: FeedbackForm, question: FormQuestion) -> None:
 
 
 def move_question(actor, form: FeedbackForm, question: FormQuestion, step: int) -> bool:
+    _editable(form.campaign)
     if question.form_id != form.id:
         raise DomainError(_l("This question belongs to another form."))
     if not question_rules.can_move(form.questions, question, step):
         return False
     question_rules.move_in(form.questions, question, step)
     return True
+
+
+def share_reports(actor, campaign: Campaign, shared: bool) -> None:
+    """Let testers see (and "me too") each other's reports, or not; also during the test,
+    unlike the campaign form's other fields."""
+    _editable(campaign)
+    if campaign.reports_shared != bool(shared):
+        campaign.reports_shared = bool(shared)
+        audit.record(actor, REPORTS_SHARING, "campaign", campaign.id, shared=bool(shared))
 
 
 # ---- tasks ------------------------------------------------------------------------------
@@ -179,6 +192,7 @@ def save_task(actor, campaign: Campaign, task: Task | None = None, *, title: str
 
 
 def delete_task(actor, campaign: Campaign, task: Task) -> None:
+    _editable(campaign)
     if task.campaign_id != campaign.id:
         raise DomainError(_l("This task belongs to another campaign."))
     audit.record(actor, TASK_DELETED, "test_task", task.id, title=task.title)

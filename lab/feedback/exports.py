@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload
 
+from lab.accounts.models import User
 from lab.campaigns.models import Campaign
 from lab.extensions import db
 from lab.feedback import builder, notices
@@ -23,7 +25,8 @@ def _when(moment) -> str | None:
 def _submitted(form_ids) -> list[FormResponse]:
     if not form_ids:
         return []
-    return list(db.session.scalars(select(FormResponse).where(
+    return list(db.session.scalars(select(FormResponse).options(
+        defaultload(FormResponse.member).lazyload(User.roles)).where(
         FormResponse.form_id.in_(form_ids), FormResponse.submitted_at.is_not(None))
         .order_by(FormResponse.form_id, FormResponse.id)))
 
@@ -68,7 +71,8 @@ def reports_table(campaign: Campaign) -> tuple[list[str], list[list]]:
               _("Duplicate of"), _("Tester"), _("Filed at (UTC)"), _("Device"), _("Version"),
               _("Steps to reproduce"), _("Expected result"), _("Actual result"),
               _("Description"), _("Attachments")]
-    reports = db.session.scalars(select(Report).where(Report.campaign_id == campaign.id)
+    reports = db.session.scalars(select(Report).options(
+        defaultload(Report.member).lazyload(User.roles)).where(Report.campaign_id == campaign.id)
                                  .order_by(Report.id))
     rows = [[r.id, str(notices.KIND_LABELS[r.kind]), r.title,
              str(notices.SEVERITY_LABELS[r.severity]) if r.severity else None,

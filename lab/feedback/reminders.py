@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from lab.accounts.models import User
-from lab.campaigns.models import Campaign
+from lab.campaigns.models import CONFIRMED, Campaign
 from lab.core.clock import utcnow
 from lab.extensions import db
 from lab.feedback import access, notices, tasks
@@ -34,7 +34,8 @@ def run() -> TaskReminders:
         .order_by(Task.id)))
     for campaign_id in sorted({task.campaign_id for task in candidates}):
         campaign_tasks = [t for t in candidates if t.campaign_id == campaign_id]
-        testers = access.tester_ids(campaign_id)
+        # testers whose test is finished are not chased any more
+        testers = access.tester_ids(campaign_id, statuses=(CONFIRMED,))
         done = tasks.done_times(testers, campaign_tasks)
         members = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(testers)))}
         campaign = db.session.get(Campaign, campaign_id)

@@ -36,6 +36,7 @@ from lab.feedback.models import (
     WONT_FIX,
     Report,
     ReportComment,
+    ReportEvent,
     ReportMeToo,
 )
 from lab.feedback.reports import (
@@ -103,12 +104,22 @@ def _points(actor, report: Report) -> None:
     if report.status in CONFIRMING:
         reason = (rewards.BUG_CONFIRMED_CRITICAL if report.severity == CRITICAL
                   else rewards.BUG_CONFIRMED)
-        rewards.earn(report.member, reason, key=f"bug-confirmed:{report.id}",
+        rewards.earn(report.member, reason, key=_confirmation_key(report),
                      source=("feedback_report", report.id), actor=actor)
     elif report.status in REVERSING:
         rewards.reverse(("feedback_report", report.id),
                         str(_l("Report marked as %(status)s",
                                status=notices.STATUS_LABELS[report.status])), actor=actor)
+
+
+def _confirmation_key(report: Report) -> str:
+    """One bonus per confirmation: a bug marked invalid (bonus reversed) and later
+    confirmed again pays again, under a key naming the round."""
+    rounds = db.session.scalar(select(func.count()).select_from(ReportEvent).where(
+        ReportEvent.report_id == report.id, ReportEvent.action == STATUS,
+        ReportEvent.new_value == INVALID)) or 0
+    key = f"bug-confirmed:{report.id}"
+    return f"{key}:{rounds}" if rounds else key
 
 
 def set_severity(actor, report: Report, severity: str, note: str | None = None) -> None:

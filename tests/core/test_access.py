@@ -15,7 +15,17 @@ STAFF = ["/admin/rewards", "/admin/rewards/new", "/admin/rewards/{reward_id}/edi
          "/staff/campaigns/{slug}/questions/{question_id}/edit",
          "/staff/campaigns/{slug}/applications", "/staff/campaigns/{slug}/applications.csv",
          "/staff/campaigns/{slug}/applications/{application_id}",
-         "/staff/campaigns/{slug}/draws/{draw_id}"]
+         "/staff/campaigns/{slug}/draws/{draw_id}",
+         "/staff/", "/staff/campaigns/{test_slug}/forms",
+         "/staff/campaigns/{test_slug}/forms/{form_id}",
+         "/staff/campaigns/{test_slug}/forms/{form_id}/preview",
+         "/staff/campaigns/{test_slug}/forms/{form_id}/questions/{form_question_id}/edit",
+         "/staff/campaigns/{test_slug}/tasks", "/staff/campaigns/{test_slug}/tasks/{task_id}/edit",
+         "/staff/campaigns/{test_slug}/reports",
+         "/staff/campaigns/{test_slug}/reports/{report_id}",
+         "/staff/campaigns/{test_slug}/analytics",
+         "/staff/campaigns/{test_slug}/export/responses.csv",
+         "/staff/campaigns/{test_slug}/export/reports.xlsx"]
 ADMIN = ["/admin/users", "/admin/users/{admin_id}", "/admin/audit", "/admin/awards",
          "/admin/approvals"]
 
@@ -38,10 +48,19 @@ COVERED_ENDPOINTS = {
     "campaigns_staff.edit_question", "campaigns_staff.list_applications",
     "campaigns_staff.export_applications", "campaigns_staff.show_application",
     "campaigns_staff.show_draw",
+    "staff.dashboard",
+    "feedback_forms.list_forms", "feedback_forms.edit_form", "feedback_forms.preview_form",
+    "feedback_forms.edit_form_question", "feedback_forms.list_tasks", "feedback_forms.edit_task",
+    "feedback_triage.list_reports", "feedback_triage.show_report",
+    "feedback_analytics.show_analytics", "feedback_analytics.export",
 }
 # Pages of one member's own records: others get 404, tested with their domain
 # (tests/campaigns/test_member_pages.py), not in the matrix.
 OWN_RECORD_ENDPOINTS = {"campaigns.confirm", "campaigns_me.my_application"}
+# The participant area: confirmed testers of the campaign only (others 403, reports of
+# others 404), tested in tests/feedback/test_participant_pages.py.
+TESTER_ENDPOINTS = {"tests.area", "tests.fill_form", "tests.new_report", "tests.show_report",
+                    "tests.similar_reports", "tests.attachment"}
 
 EXPECTED = {
     # who: (public, member pages, staff pages, admin pages)
@@ -101,7 +120,44 @@ def lab(make_member, make_staff):
     lifecycle.advance(author, campaign)
     draw = selection.run_draw(author, campaign)
     return {"slug": campaign.slug, "product_id": product.id, "question_id": question.id,
-            "application_id": application.id, "draw_id": draw.id}
+            "application_id": application.id, "draw_id": draw.id,
+            **_test_phase(author, make_member, make_staff)}
+
+
+def _test_phase(author, make_member, make_staff) -> dict:
+    """A campaign in testing with a form, a task and a report of a confirmed tester."""
+    from datetime import timedelta
+
+    from lab.campaigns import lifecycle, products
+    from lab.campaigns.models import CONFIRMED, Application
+    from lab.core.clock import utcnow
+    from lab.extensions import db
+    from lab.feedback import access, builder, reports
+    from tests.campaigns.helpers import campaign_fields
+
+    product = products.save_product(author, name="Phone", maker="Acme", category="smartphone",
+                                    description=None)
+    campaign = lifecycle.create_campaign(author, **campaign_fields(product))
+    lifecycle.submit_for_review(author, campaign)
+    lifecycle.approve(make_staff(), campaign)
+    lifecycle.advance(author, campaign)
+    lifecycle.advance(author, campaign)
+    tester = make_member()
+    db.session.add(Application(campaign_id=campaign.id, member_id=tester.id, status=CONFIRMED,
+                               answers={}))
+    db.session.flush()
+    now = utcnow()
+    form = builder.save_form(author, campaign, title="Week 1", intro=None,
+                             opens_at=now - timedelta(days=1), due_at=now + timedelta(days=6))
+    form_question = builder.save_question(author, form, kind="rating", label="Setup?",
+                                          help_text=None, required=True, options=[])
+    task = builder.save_task(author, campaign, title="Set it up", description=None,
+                             due_at=now + timedelta(days=2), form_id=None)
+    report = reports.file_report(access.participation(tester.id, campaign), kind="bug",
+                                 title="Crash on start", severity="major", steps="Start.",
+                                 actual="It crashes.")
+    return {"test_slug": campaign.slug, "form_id": form.id, "form_question_id": form_question.id,
+            "task_id": task.id, "report_id": report.id}
 
 
 @pytest.mark.parametrize("who", list(EXPECTED))
@@ -137,8 +193,9 @@ def test_every_page_of_ours_is_in_the_access_matrix(app):
         rule.endpoint for rule in app.url_map.iter_rules()
         if "GET" in rule.methods and rule.endpoint.split(".")[0]
         in {"core", "accounts", "accounts_admin", "admin", "notify", "rewards", "rewards_admin",
-            "campaigns", "campaigns_me", "campaigns_staff"}
+            "campaigns", "campaigns_me", "campaigns_staff", "staff", "tests", "feedback_forms",
+            "feedback_triage", "feedback_analytics"}
         and rule.endpoint != "core.media"  # uploaded files, tested with the uploads
-        and rule.endpoint not in OWN_RECORD_ENDPOINTS
+        and rule.endpoint not in OWN_RECORD_ENDPOINTS | TESTER_ENDPOINTS
     }
     assert ours == COVERED_ENDPOINTS

@@ -32,7 +32,7 @@ EVERY_KIND = (
 
 
 @pytest.fixture
-def make_test_campaign(make_campaign, make_member):
+def make_test_campaign(make_campaign, make_member):  # noqa: F811 (the fixture)
     """Factory: make_test_campaign(testers=2, state="testing", **fields) -> (campaign,
     [testers]); the testers are confirmed members (applications written directly: how
     they got there is the test lab's business)."""
@@ -106,3 +106,26 @@ def answers_for(form, **overrides) -> dict:
         raw[f"q{question.id}"] = value
     raw.update(overrides)
     return raw
+
+
+@pytest.fixture
+def make_task():
+    """Factory: make_task(campaign, title=..., due_in=3 days, form=None, description=None)
+    -> a test task saved by the campaign's creator through the builder."""
+
+    def make(campaign, title="Set up the router", *, due_in=timedelta(days=3), form=None,
+             description=None, actor=None):
+        return builder.save_task(actor or campaign.created_by, campaign, title=title,
+                                 description=description, due_at=utcnow() + due_in,
+                                 form_id=form.id if form is not None else None)
+
+    return make
+
+
+def submit_form(member, campaign, form, **overrides):
+    """The member submits a complete response (answers_for with ``overrides``) through
+    lab.feedback.responses.save; returns its Saved."""
+    from lab.feedback import responses
+
+    return responses.save(participation_of(member, campaign), form,
+                          answers_for(form, **overrides), submit=True)
