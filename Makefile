@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 # tests run in parallel processes, one per CPU (pytest-xdist); PYTEST_WORKERS= runs them in one
-PYTEST_WORKERS ?= -n auto --dist loadfile
+PYTEST_WORKERS ?= -n auto --dist load
 FLASK  := $(BIN)/flask --app lab
 export FLASK_APP := lab
 

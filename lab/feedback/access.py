@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from lab.campaigns.models import (
     CLOSED,
@@ -45,7 +46,9 @@ class Participation:
 
 def participation(member_id: int, campaign: Campaign) -> Participation:
     """The member's place in the campaign's test, or NotATester."""
-    application = db.session.scalar(select(Application).where(
+    # the campaign is at hand and the member signed in: no joins needed
+    application = db.session.scalar(select(Application).options(
+        lazyload(Application.campaign), lazyload(Application.member)).where(
         Application.campaign_id == campaign.id, Application.member_id == member_id,
         Application.status.in_(TESTER_STATUSES)))
     if application is None or campaign.state not in AREA_STATES:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import defaultload
+from sqlalchemy.orm import defaultload, selectinload
 
 from lab.accounts.models import User
 from lab.campaigns.models import Campaign
@@ -72,7 +72,8 @@ def reports_table(campaign: Campaign) -> tuple[list[str], list[list]]:
               _("Steps to reproduce"), _("Expected result"), _("Actual result"),
               _("Description"), _("Attachments")]
     reports = db.session.scalars(select(Report).options(
-        defaultload(Report.member).lazyload(User.roles)).where(Report.campaign_id == campaign.id)
+        defaultload(Report.member).lazyload(User.roles), selectinload(Report.attachments))
+        .where(Report.campaign_id == campaign.id)
                                  .order_by(Report.id))
     rows = [[r.id, str(notices.KIND_LABELS[r.kind]), r.title,
              str(notices.SEVERITY_LABELS[r.severity]) if r.severity else None,

@@ -54,7 +54,8 @@ class FeedbackForm(db.Model, TimestampMixin):
     opens_at: Mapped[datetime]
     due_at: Mapped[datetime]
 
-    campaign: Mapped[Campaign] = relationship(lazy="joined", innerjoin=True)
+    # usually in the session already: a lazy load by primary key costs no query then
+    campaign: Mapped[Campaign] = relationship()
     questions: Mapped[list[FormQuestion]] = relationship(
         back_populates="form", order_by="FormQuestion.position, FormQuestion.id",
         cascade="all, delete-orphan", lazy="selectin")
@@ -116,7 +117,7 @@ class Task(db.Model, TimestampMixin):
     form_id: Mapped[int | None] = mapped_column(
         ForeignKey("feedback_form.id", ondelete="SET NULL"))
 
-    form: Mapped[FeedbackForm | None] = relationship(lazy="joined")
+    form: Mapped[FeedbackForm | None] = relationship()  # mostly in the session already
 
 
 class TaskDone(db.Model, CreatedMixin):
@@ -156,11 +157,12 @@ class Report(db.Model, TimestampMixin):
     # kept by one conditional UPDATE per "me too", so parallel clicks never lose a count
     me_too_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    campaign: Mapped[Campaign] = relationship(lazy="joined", innerjoin=True)
+    # usually in the session already: a lazy load by primary key costs no query then
+    campaign: Mapped[Campaign] = relationship()
     member: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     duplicate_of: Mapped[Report | None] = relationship(remote_side=[id])
     attachments: Mapped[list[ReportAttachment]] = relationship(
-        order_by="ReportAttachment.id", cascade="all, delete-orphan", lazy="selectin")
+        order_by="ReportAttachment.id", cascade="all, delete-orphan")
 
     __table_args__ = (
         CheckConstraint("(kind = 'bug' AND severity IS NOT NULL) "

@@ -12,7 +12,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, false, func, or_, select, true, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defaultload, joinedload
 
+from lab.accounts.models import User
 from lab.core.errors import DomainError
 from lab.extensions import db
 from lab.feedback import access, attachments
@@ -30,6 +32,8 @@ from lab.feedback.notices import SEVERITY_LABELS
 from lab.notify import clocks
 
 CLOCK_KIND = "report"
+# lists show the reporter's handle, never their roles
+WITHOUT_ROLES = defaultload(Report.member).lazyload(User.roles)
 TEXT_LIMIT = 10_000
 FILED, STATUS, SEVERITY, COMMENTED, MERGED_INTO, MERGED_IN = (
     "filed", "status", "severity", "comment", "merged_into", "merged_in")
@@ -47,7 +51,8 @@ def _describe(ids: list[int]) -> dict[int, clocks.Subject]:
     return {report.id: clocks.Subject(
         title=report.title, link=staff_link(report), context=report.campaign.title,
         category_label=str(SEVERITY_LABELS.get(report.severity, "")))
-        for report in db.session.scalars(select(Report).where(Report.id.in_(ids)))}
+        for report in db.session.scalars(select(Report).options(joinedload(Report.campaign))
+                                         .where(Report.id.in_(ids)))}
 
 
 clocks.register_subject(CLOCK_KIND, _l("Report"), _describe)
@@ -124,7 +129,7 @@ def report_in(participation: access.Participation, report_id: int) -> Report | N
 
 
 def own_reports(participation: access.Participation) -> list[Report]:
-    return list(db.session.scalars(select(Report).where(
+    return list(db.session.scalars(select(Report).options(WITHOUT_ROLES).where(
         Report.campaign_id == participation.campaign.id,
         Report.member_id == participation.member_id).order_by(Report.id.desc())))
 
@@ -132,8 +137,9 @@ def own_reports(participation: access.Participation) -> list[Report]:
 def others_query(participation: access.Participation):
     """Other testers' reports (none unless the campaign shares them), most "me too"
     first; duplicates are left out: their weight went to the kept report."""
-    query = select(Report).where(Report.campaign_id == participation.campaign.id,
-                                 Report.member_id != participation.member_id,
+    query = select(Report).options(WITHOUT_ROLES).where(
+        Report.campaign_id == participation.campaign.id,
+        Report.member_id != participation.member_id,
                                  Report.status != DUPLICATE)
     if not participation.campaign.reports_shared:
         query = query.where(false())

@@ -46,6 +46,7 @@ from lab.feedback.reports import (
     MERGED_INTO,
     SEVERITY,
     STATUS,
+    WITHOUT_ROLES,
     record,
     tester_link,
 )
@@ -218,7 +219,7 @@ SORTS = ("waiting", "newest", "severity", "me_too")
 def reports_query(campaign_id: int, filters: ReportFilters):
     """Reports with their clock: rows of (Report, ResponseClock or None)."""
     clock = aliased(ResponseClock)
-    query = (select(Report, clock).outerjoin(
+    query = (select(Report, clock).options(WITHOUT_ROLES).outerjoin(
         clock, (clock.subject_kind == CLOCK_KIND) & (clock.subject_id == Report.id))
         .where(Report.campaign_id == campaign_id))
     if filters.status == "open":

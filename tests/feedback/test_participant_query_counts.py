@@ -12,9 +12,8 @@ from lab.feedback import builder, reports, responses, triage
 from tests.feedback.conftest import answers_for, participation_of
 from tests.support import count_queries
 
-# the area's many parts (tasks, forms, own and others' reports) take about 27 today; most
-# are per-part loads of the campaign's and users' eager relationships, none per row
-LIMIT = 30
+# the area's parts (tasks, forms, own and others' reports) take 16 today, none per row
+LIMIT = 18
 
 
 def _join(campaign, member) -> None:
