@@ -8,6 +8,7 @@ use an app of their own (`concurrent_app`) instead.
 from __future__ import annotations
 
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import flask_migrate
@@ -63,3 +64,12 @@ def all_at_once(app, count: int, request) -> list[object]:
 
     with ThreadPoolExecutor(max_workers=count) as pool:
         return list(pool.map(one, range(count)))
+
+
+def new_user(*roles):
+    """A confirmed account with a random handle (made inside ``committed``)."""
+    from lab.accounts import services as accounts
+
+    handle = f"c{uuid.uuid4().hex[:12]}"
+    return accounts.create_user(f"{handle}@example.org", handle, "", roles=roles,
+                                password_hash="unused")

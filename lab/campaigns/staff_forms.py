@@ -148,7 +148,10 @@ class CampaignForm(FlaskForm):
         return rules
 
 
-class QuestionForm(FlaskForm):
+class QuestionFields(FlaskForm):
+    """The fields of a question, for screening questions and (with more kinds) for the
+    questions of feedback forms."""
+
     kind = SelectField(_l("Kind of answer"), choices=list(questions.KIND_LABELS.items()))
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)],
                         render_kw={"maxlength": 300})
@@ -159,10 +162,13 @@ class QuestionForm(FlaskForm):
     options = TextAreaField(_l("Options, one per line"), validators=[Length(max=5000)],
                             description=_l("Only for single and multiple choice."),
                             render_kw={"rows": 4})
-    submit = SubmitField(_l("Save question"))
 
     def option_list(self) -> list[str]:
         return (self.options.data or "").splitlines()
+
+
+class QuestionForm(QuestionFields):
+    submit = SubmitField(_l("Save question"))
 
 
 class ReasonForm(FlaskForm):

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from lab.campaigns import questions
 from lab.campaigns.models import NPS, RATING
+from lab.campaigns.staff_forms import QuestionFields
 from lab.core.forms import LocalDateTimeField
 from lab.feedback.models import FORM_QUESTION_KINDS
 
@@ -36,20 +37,8 @@ class FeedbackFormForm(FlaskForm):
     submit = SubmitField(_l("Save form"))
 
 
-class _QuestionFields(FlaskForm):
+class _QuestionFields(QuestionFields):
     kind = SelectField(_l("Kind of answer"), choices=list(KIND_LABELS.items()))
-    label = StringField(_l("Question"), validators=[DataRequired(), Length(max=300)],
-                        render_kw={"maxlength": 300})
-    help_text = StringField(_l("Help text"), validators=[Optional(), Length(max=300)],
-                            description=_l("Shown below the question (optional)."),
-                            render_kw={"maxlength": 300})
-    required = BooleanField(_l("An answer is required"), default=True)
-    options = TextAreaField(_l("Options, one per line"), validators=[Length(max=5000)],
-                            description=_l("Only for single and multiple choice."),
-                            render_kw={"rows": 4})
-
-    def option_list(self) -> list[str]:
-        return (self.options.data or "").splitlines()
 
     def lock_kind_and_options(self, question) -> None:
         """Answers exist: offer only the question's own kind and show the options read-only

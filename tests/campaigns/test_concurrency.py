@@ -9,12 +9,9 @@ hide the commits, so these tests do not use it.
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from sqlalchemy import func, select
 
-from lab.accounts import services as accounts
 from lab.accounts.models import User
 from lab.campaigns import applications, lifecycle, products, selection
 from lab.campaigns.models import (
@@ -28,7 +25,7 @@ from lab.campaigns.models import (
 from lab.core.errors import DomainError
 from lab.extensions import db
 from tests.campaigns.helpers import apply, campaign_fields, valid_answers
-from tests.concurrency import all_at_once, committed, concurrent_app, dispose, read
+from tests.concurrency import all_at_once, committed, concurrent_app, dispose, new_user, read
 from tests.support import postgres_url
 
 THREADS = 8
@@ -49,12 +46,6 @@ def live_db(database_url):
 
 
 
-
-
-def new_user(*roles) -> User:
-    handle = f"c{uuid.uuid4().hex[:12]}"
-    return accounts.create_user(f"{handle}@example.org", handle, "", roles=roles,
-                                password_hash="unused")
 
 
 def recruiting_campaign(slots: int) -> Campaign:

@@ -10,13 +10,11 @@ would hide the commits, so these tests do not use it.
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from lab.accounts import services as accounts
 from lab.accounts.models import User
 from lab.campaigns import lifecycle, products
 from lab.campaigns.models import CONFIRMED, Application, Campaign
@@ -28,7 +26,7 @@ from lab.feedback.models import FORWARDED, FeedbackForm, FormResponse, Report, R
 from lab.rewards import rules
 from lab.rewards.models import LedgerEntry
 from tests.campaigns.helpers import campaign_fields
-from tests.concurrency import all_at_once, committed, concurrent_app, dispose, read
+from tests.concurrency import all_at_once, committed, concurrent_app, dispose, new_user, read
 from tests.support import postgres_url
 
 THREADS = 8
@@ -46,12 +44,6 @@ def live_db(database_url):
     app = concurrent_app(database_url, THREADS)
     yield app
     dispose(app)
-
-
-def new_user(*roles) -> User:
-    handle = f"c{uuid.uuid4().hex[:12]}"
-    return accounts.create_user(f"{handle}@example.org", handle, "", roles=roles,
-                                password_hash="unused")
 
 
 def campaign_in_testing(testers: int) -> tuple[int, int, list[int]]:
