@@ -29,8 +29,17 @@ def _secret(name: str, instance_path: Path, production: bool) -> str:
     key_file = instance_path / name.lower()
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
+        # written aside, then linked into place: processes starting together (parallel
+        # test workers, several app servers) all end up reading the one key that won
+        draft = instance_path / f".{name.lower()}.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(48))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 
