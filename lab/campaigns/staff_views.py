@@ -29,6 +29,7 @@ from lab.campaigns import (
     selection,
     staff_lists,
 )
+from lab.campaigns.lookup import campaign_or_404
 from lab.campaigns.models import (
     CAMPAIGN_STATES,
     CONFIRMED,
@@ -107,10 +108,6 @@ def edit_product(product_id: int | None = None):
 
 # ---- campaigns --------------------------------------------------------------------------
 
-def _campaign_or_404(slug: str) -> Campaign:
-    return db.session.scalar(select(Campaign).where(Campaign.slug == slug)) or abort(404)
-
-
 @bp.get("/campaigns/")
 @staff_required
 def list_campaigns():
@@ -150,7 +147,7 @@ def new_campaign():
 @bp.route("/campaigns/<slug>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_campaign(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     form = _campaign_form(campaign)
     if campaign.state != DRAFT:  # links use it: fixed once published (the service checks)
         form.slug.render_kw = {**(form.slug.render_kw or {}), "readonly": True}
@@ -173,7 +170,7 @@ def edit_campaign(slug: str):
 @bp.get("/campaigns/<slug>")
 @staff_required
 def show_campaign(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     counts = dict(db.session.execute(
         select(Application.status, func.count()).where(Application.campaign_id == campaign.id)
         .group_by(Application.status)).all())
@@ -204,7 +201,7 @@ def _valid(form) -> bool:
 
 def _campaign_action(slug: str, run, success):
     """A lifecycle button: run the service on the campaign, then back to its page."""
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     form = ReasonForm()
     if _valid(form):
         perform(lambda: run(campaign, form.reason.data or ""), success)
@@ -277,7 +274,7 @@ def _save_question(campaign, form, question=None) -> bool:
 @bp.route("/campaigns/<slug>/questions", methods=["GET", "POST"])
 @staff_required
 def edit_questions(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     form = QuestionForm()
     if form.validate_on_submit() and _save_question(campaign, form):
         return redirect(url_for(".edit_questions", slug=campaign.slug))
@@ -289,7 +286,7 @@ def edit_questions(slug: str):
 @bp.route("/campaigns/<slug>/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_question(slug: str, question_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     question = _question_or_404(campaign, question_id)
     form = QuestionForm(obj=question)
     if not form.is_submitted():
@@ -301,7 +298,7 @@ def edit_question(slug: str, question_id: int):
 
 
 def _question_action(slug: str, question_id: int, run):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     question = _question_or_404(campaign, question_id)
     if ActionForm().validate_on_submit():
         perform(lambda: run(campaign, question), lambda back_to_review: (
@@ -342,13 +339,13 @@ def _render_applications(campaign: Campaign, decision_form: DecisionForm, status
 @bp.get("/campaigns/<slug>/applications")
 @staff_required
 def list_applications(slug: str):
-    return _render_applications(_campaign_or_404(slug), DecisionForm(formdata=None))
+    return _render_applications(campaign_or_404(slug), DecisionForm(formdata=None))
 
 
 @bp.post("/campaigns/<slug>/applications/decide")
 @staff_required
 def decide_applications(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     form = DecisionForm()
     if form.validate_on_submit():
         try:
@@ -366,7 +363,7 @@ def decide_applications(slug: str):
 
 
 def _selection_action(slug: str, run, success):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     if ActionForm().validate_on_submit():
         perform(lambda: run(campaign), success)
     return redirect(url_for(".list_applications", slug=campaign.slug))
@@ -392,7 +389,7 @@ def select_by_ranking(slug: str):
 @bp.post("/campaigns/<slug>/draw")
 @staff_required
 def run_draw(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     if ActionForm().validate_on_submit():
         drawn = []
         if perform(lambda: drawn.append(selection.run_draw(current_user, campaign)),
@@ -404,7 +401,7 @@ def run_draw(slug: str):
 @bp.get("/campaigns/<slug>/applications.csv")
 @staff_required
 def export_applications(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     filter_form = ApplicationFilterForm(request.args)
     filter_form.validate()
     rows = db.session.scalars(staff_lists.applications_query(campaign, filter_form.filters()))
@@ -417,7 +414,7 @@ def export_applications(slug: str):
 @bp.get("/campaigns/<slug>/draws/<int:draw_id>")
 @staff_required
 def show_draw(slug: str, draw_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     draw = db.session.get(Draw, draw_id)
     if draw is None or draw.campaign_id != campaign.id:
         abort(404)
@@ -440,7 +437,7 @@ def _application_or_404(campaign: Campaign, application_id: int) -> Application:
 @bp.get("/campaigns/<slug>/applications/<int:application_id>")
 @staff_required
 def show_application(slug: str, application_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     application = _application_or_404(campaign, application_id)
     history = applications.history_of([application.id])[application.id]
     actor_ids = {event.actor_id for event in history if event.actor_id}
@@ -457,7 +454,7 @@ def show_application(slug: str, application_id: int):
 @bp.post("/campaigns/<slug>/applications/<int:application_id>/finish")
 @staff_required
 def finish_test(slug: str, application_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     application = _application_or_404(campaign, application_id)
     completed = request.form.get("outcome") == "completed"
     form = ReasonForm()

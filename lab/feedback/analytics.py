@@ -30,7 +30,15 @@ from lab.campaigns.models import (
 )
 from lab.extensions import db
 from lab.feedback import access, builder, tasks, triage
-from lab.feedback.models import FeedbackForm, FormQuestion, FormResponse, Task
+from lab.feedback.models import (
+    OPEN_REPORT_STATUSES,
+    REPORT_STATUSES,
+    SEVERITIES,
+    FeedbackForm,
+    FormQuestion,
+    FormResponse,
+    Task,
+)
 
 TEXT_KINDS = (SHORT_TEXT, LONG_TEXT)
 
@@ -161,3 +169,21 @@ def _form_result(form: FeedbackForm, responses: list[FormResponse], testers: int
                    if str(question.id) in (r.answers or {})]
         results.append(question_result(question, answers))
     return FormResult(form, testers, len(submitted), len(responses) - len(submitted), results)
+
+
+def report_grid(counts: dict[tuple[str, str | None], int]) -> dict:
+    """The (status, severity) counts as a table: a row per severity and one for reports
+    without (ideas, praise), a column per status, with totals; and the open reports per
+    severity for the chart."""
+    severities = [*SEVERITIES, None]
+    rows = [(severity, [counts.get((status, severity), 0) for status in REPORT_STATUSES])
+            for severity in severities]
+    return {
+        "rows": [(severity, cells, sum(cells)) for severity, cells in rows],
+        "totals": [sum(counts.get((status, s), 0) for s in severities)
+                   for status in REPORT_STATUSES],
+        "total": sum(counts.values()),
+        "open": [(severity, sum(counts.get((status, severity), 0)
+                                for status in OPEN_REPORT_STATUSES))
+                 for severity in severities],
+    }

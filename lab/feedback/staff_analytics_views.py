@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from lab.campaigns.models import Campaign
+from lab.campaigns.lookup import campaign_or_404
 from lab.core.export import csv_response, xlsx_response
 from lab.core.permissions import staff_required
-from lab.extensions import db
 from lab.feedback import analytics, exports, notices, staff_forms
-from lab.feedback.models import OPEN_REPORT_STATUSES, REPORT_STATUSES, SEVERITIES
+from lab.feedback.models import REPORT_STATUSES
 
 bp = Blueprint("feedback_analytics", __name__, url_prefix="/staff/campaigns")
-
-
-def _campaign_or_404(slug: str) -> Campaign:
-    return db.session.scalar(select(Campaign).where(Campaign.slug == slug)) or abort(404)
 
 
 def _number(value) -> str:
@@ -26,32 +20,14 @@ def _number(value) -> str:
     return "–" if value is None else format_decimal(value, format="#,##0.##")
 
 
-def report_grid(counts: dict[tuple[str, str | None], int]) -> dict:
-    """The (status, severity) counts as a table: a row per severity and one for reports
-    without (ideas, praise), a column per status, with totals; and the open reports per
-    severity for the chart."""
-    severities = [*SEVERITIES, None]
-    rows = [(severity, [counts.get((status, severity), 0) for status in REPORT_STATUSES])
-            for severity in severities]
-    return {
-        "rows": [(severity, cells, sum(cells)) for severity, cells in rows],
-        "totals": [sum(counts.get((status, s), 0) for s in severities)
-                   for status in REPORT_STATUSES],
-        "total": sum(counts.values()),
-        "open": [(severity, sum(counts.get((status, severity), 0)
-                                for status in OPEN_REPORT_STATUSES))
-                 for severity in severities],
-    }
-
-
 @bp.get("/<slug>/analytics")
 @staff_required
 def show_analytics(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     numbers = analytics.for_campaign(campaign)
     return render_template(
         "feedback/staff/analytics.html", campaign=campaign, numbers=numbers,
-        grid=report_grid(numbers.reports), statuses=REPORT_STATUSES,
+        grid=analytics.report_grid(numbers.reports), statuses=REPORT_STATUSES,
         status_labels=notices.STATUS_LABELS, severity_labels=notices.SEVERITY_LABELS,
         kind_labels=staff_forms.KIND_LABELS, number=_number)
 
@@ -59,7 +35,7 @@ def show_analytics(slug: str):
 @bp.get("/<slug>/export/<any(responses, reports):what>.<any(csv, xlsx):fmt>")
 @staff_required
 def export(slug: str, what: str, fmt: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     filename = f"{campaign.slug}-{what}.{fmt}"
     if what == "responses":
         if fmt == "csv":

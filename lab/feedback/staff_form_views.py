@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from lab.campaigns.forms import question_form
+from lab.campaigns.lookup import campaign_or_404
 from lab.campaigns.models import CANCELLED, CLOSED, Campaign
 from lab.core.db import commit
 from lab.core.errors import DomainError
@@ -33,10 +34,6 @@ bp = Blueprint("feedback_forms", __name__, url_prefix="/staff/campaigns")
 
 
 # ---- loading and answering --------------------------------------------------------------
-
-def _campaign_or_404(slug: str) -> Campaign:
-    return db.session.scalar(select(Campaign).where(Campaign.slug == slug)) or abort(404)
-
 
 def _form_or_404(campaign: Campaign, form_id: int) -> FeedbackForm:
     form = db.session.get(FeedbackForm, form_id)
@@ -97,7 +94,7 @@ def _submitted_counts(form_ids: list[int]) -> dict[int, int]:
 @bp.route("/<slug>/forms", methods=["GET", "POST"])
 @staff_required
 def list_forms(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     new_form = FeedbackFormForm()
     if new_form.validate_on_submit():
         created = _saved(lambda: builder.save_form(
@@ -117,7 +114,7 @@ def list_forms(slug: str):
 @bp.post("/<slug>/reports-shared")
 @staff_required
 def share_reports(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     shared = request.form.get("shared") == "1"
     if ActionForm().validate_on_submit():
         perform(lambda: builder.share_reports(current_user, campaign, shared),
@@ -129,7 +126,7 @@ def share_reports(slug: str):
 @bp.route("/<slug>/forms/<int:form_id>", methods=["GET", "POST"])
 @staff_required
 def edit_form(slug: str, form_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     feedback_form = _form_or_404(campaign, form_id)
     # two forms on the page: the button's name says which one was sent
     adding = request.method == "POST" and "add_question" in request.form
@@ -160,7 +157,7 @@ def edit_form(slug: str, form_id: int):
           methods=["GET", "POST"])
 @staff_required
 def edit_form_question(slug: str, form_id: int, question_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     feedback_form = _form_or_404(campaign, form_id)
     question = _question_or_404(feedback_form, question_id)
     answered = builder.has_answers(feedback_form)
@@ -181,7 +178,7 @@ def edit_form_question(slug: str, form_id: int, question_id: int):
 
 
 def _question_action(slug: str, form_id: int, question_id: int, run, success):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     feedback_form = _form_or_404(campaign, form_id)
     question = _question_or_404(feedback_form, question_id)
     if ActionForm().validate_on_submit():
@@ -208,7 +205,7 @@ def delete_form_question(slug: str, form_id: int, question_id: int):
 @bp.post("/<slug>/forms/<int:form_id>/delete")
 @staff_required
 def delete_form(slug: str, form_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     feedback_form = _form_or_404(campaign, form_id)
     if ActionForm().validate_on_submit() and perform(
             lambda: builder.delete_form(current_user, campaign, feedback_form),
@@ -225,7 +222,7 @@ class _PreviewBase(FlaskForm):
 @bp.get("/<slug>/forms/<int:form_id>/preview")
 @staff_required
 def preview_form(slug: str, form_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     feedback_form = _form_or_404(campaign, form_id)
     preview = question_form(feedback_form.questions, _PreviewBase, formdata=None)
     return render_template("feedback/staff/preview.html", campaign=campaign,
@@ -250,7 +247,7 @@ def _save_task(campaign: Campaign, form: TaskForm, task: Task | None = None) -> 
 @bp.route("/<slug>/tasks", methods=["GET", "POST"])
 @staff_required
 def list_tasks(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     new_task = _task_form(campaign)
     if new_task.validate_on_submit() and _save_task(campaign, new_task):
         return redirect(url_for(".list_tasks", slug=campaign.slug))
@@ -266,7 +263,7 @@ def list_tasks(slug: str):
 @bp.route("/<slug>/tasks/<int:task_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit_task(slug: str, task_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     task = _task_or_404(campaign, task_id)
     form = _task_form(campaign, task)
     if form.validate_on_submit() and _save_task(campaign, form, task):
@@ -278,7 +275,7 @@ def edit_task(slug: str, task_id: int):
 @bp.post("/<slug>/tasks/<int:task_id>/delete")
 @staff_required
 def delete_task(slug: str, task_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     task = _task_or_404(campaign, task_id)
     if ActionForm().validate_on_submit():
         perform(lambda: builder.delete_task(current_user, campaign, task), _("Task deleted."))

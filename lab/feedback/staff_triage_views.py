@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from lab.accounts.models import User
+from lab.campaigns.lookup import campaign_or_404
 from lab.campaigns.models import Campaign
 from lab.core.clock import utcnow
 from lab.core.db import commit
@@ -37,10 +38,6 @@ from lab.notify import clocks
 from lab.notify.models import ResponseClock
 
 bp = Blueprint("feedback_triage", __name__, url_prefix="/staff/campaigns")
-
-
-def _campaign_or_404(slug: str) -> Campaign:
-    return db.session.scalar(select(Campaign).where(Campaign.slug == slug)) or abort(404)
 
 
 def _report_or_404(campaign: Campaign, report_id: int) -> Report:
@@ -88,7 +85,7 @@ def _summary(counts: dict[tuple[str, str | None], int]) -> list[tuple[str, list[
 @bp.get("/<slug>/reports")
 @staff_required
 def list_reports(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     form = ReportFilterForm(request.args)
     form.validate()
     # the campaign is loaded already (many-to-one: found in the session, not joined again)
@@ -136,7 +133,7 @@ def _render_report(campaign: Campaign, report: Report, status: int = 200, **form
 @bp.get("/<slug>/reports/<int:report_id>")
 @staff_required
 def show_report(slug: str, report_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     return _render_report(campaign, _report_or_404(campaign, report_id))
 
 
@@ -144,7 +141,7 @@ def _act(slug: str, report_id: int, form_name: str, make_form: Callable,
          action: Callable, success: Callable):
     """Validate the form, run the triage service, commit, and back to the report; a
     refusal re-renders the report with the message beside the field (422)."""
-    campaign = _campaign_or_404(slug)
+    campaign = campaign_or_404(slug)
     report = _report_or_404(campaign, report_id)
     form = make_form(report)
     if form.validate_on_submit():

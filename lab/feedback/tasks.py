@@ -3,6 +3,7 @@ submitted. State and due dates for the participant area and the reminders."""
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,9 +19,9 @@ from lab.feedback.models import FormResponse, Task, TaskDone
 DUE_SOON = timedelta(hours=48)
 DAY = timedelta(days=1)
 
-TODO, DUE_SOON_STATE, OVERDUE, DONE = "todo", "due_soon", "overdue", "done"
+TO_DO, DUE_SOON_STATE, OVERDUE, DONE = "todo", "due_soon", "overdue", "done"
 TASK_STATE_LABELS = {
-    TODO: _l("to do"),
+    TO_DO: _l("to do"),
     DUE_SOON_STATE: _l("due soon"),
     OVERDUE: _l("overdue"),
     DONE: _l("done"),
@@ -39,7 +40,7 @@ def state_of(task: Task, done_at: datetime | None, now: datetime) -> str:
         return DONE
     if now >= task.due_at:
         return OVERDUE
-    return DUE_SOON_STATE if task.due_at - now <= DUE_SOON else TODO
+    return DUE_SOON_STATE if task.due_at - now <= DUE_SOON else TO_DO
 
 
 def done_times(member_ids, tasks: list[Task]) -> dict[tuple[int, int], datetime]:
@@ -87,10 +88,8 @@ def mark_done(participation: access.Participation, task: Task, done: bool = True
     existing = db.session.scalar(select(TaskDone).where(
         TaskDone.task_id == task.id, TaskDone.member_id == participation.member_id))
     if done and existing is None:
-        try:
-            with db.session.begin_nested():
-                db.session.add(TaskDone(task_id=task.id, member_id=participation.member_id))
-        except IntegrityError:
-            pass  # a parallel click ticked it first
+        # a parallel click may have ticked it first: then there is nothing to do
+        with suppress(IntegrityError), db.session.begin_nested():
+            db.session.add(TaskDone(task_id=task.id, member_id=participation.member_id))
     elif not done and existing is not None:
         db.session.delete(existing)

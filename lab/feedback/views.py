@@ -17,9 +17,9 @@ from flask import (
 from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from lab.campaigns.forms import answers_as_data
+from lab.campaigns.lookup import campaign_or_404
 from lab.campaigns.models import CANCELLED, PUBLIC_STATES, Campaign
 from lab.campaigns.questions import AnswerErrors
 from lab.core.clock import utcnow
@@ -57,8 +57,8 @@ def _render(template: str, status: int = 200, **context):
 
 
 def _campaign_or_404(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None or campaign.state not in (*PUBLIC_STATES, CANCELLED):
+    campaign = campaign_or_404(slug)
+    if campaign.state not in (*PUBLIC_STATES, CANCELLED):
         abort(404)  # drafts stay unknown
     return campaign
 

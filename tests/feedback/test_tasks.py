@@ -13,7 +13,7 @@ from lab.core.clock import frozen_at
 from lab.core.errors import DomainError
 from lab.feedback import responses, tasks
 from lab.feedback.models import TaskDone
-from lab.feedback.tasks import DONE, DUE_SOON_STATE, OVERDUE, TODO
+from lab.feedback.tasks import DONE, DUE_SOON_STATE, OVERDUE, TO_DO
 from tests.feedback.conftest import answers_for, participation_of, submit_form
 from tests.rewards.helpers import count
 
@@ -41,8 +41,8 @@ def done(member, campaign, task, on=True) -> None:
 # --- the states -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("before_due,expected", [
-    (30 * DAY, TODO),
-    (48 * HOUR + SECOND, TODO),
+    (30 * DAY, TO_DO),
+    (48 * HOUR + SECOND, TO_DO),
     (48 * HOUR, DUE_SOON_STATE),
     (HOUR, DUE_SOON_STATE),
     (SECOND, DUE_SOON_STATE),
@@ -89,12 +89,12 @@ def test_states_are_given_for_each_task_in_the_order_asked(test, make_task):
     done(tester, campaign, setup)
     now = setup.due_at - DAY
     assert [(s.task, s.state) for s in tasks.states_for(tester.id, [mesh, setup, late], now)] \
-        == [(mesh, TODO), (setup, DONE), (late, OVERDUE)]
+        == [(mesh, TO_DO), (setup, DONE), (late, OVERDUE)]
     assert tasks.states_for(tester.id, [], now) == []
 
 
 def test_every_task_state_has_a_label():
-    assert set(tasks.TASK_STATE_LABELS) == {TODO, DUE_SOON_STATE, OVERDUE, DONE}
+    assert set(tasks.TASK_STATE_LABELS) == {TO_DO, DUE_SOON_STATE, OVERDUE, DONE}
     assert str(tasks.TASK_STATE_LABELS[DUE_SOON_STATE]) == "due soon"
 
 
@@ -106,7 +106,7 @@ def test_mark_done_and_undo(test):
     done(tester, campaign, task)
     assert state(tester, task, now) == DONE
     done(tester, campaign, task, on=False)
-    assert state(tester, task, now) == TODO
+    assert state(tester, task, now) == TO_DO
     assert count(TaskDone, TaskDone.task_id == task.id) == 0
 
 
@@ -127,7 +127,7 @@ def test_a_task_done_by_one_tester_is_still_open_for_another(test):
     campaign, [alice, bob], task = test
     done(alice, campaign, task)
     now = task.due_at - 4 * DAY
-    assert (state(alice, task, now), state(bob, task, now)) == (DONE, TODO)
+    assert (state(alice, task, now), state(bob, task, now)) == (DONE, TO_DO)
 
 
 def test_undoing_is_each_testers_own(test):
@@ -136,7 +136,7 @@ def test_undoing_is_each_testers_own(test):
     done(bob, campaign, task)
     done(bob, campaign, task, on=False)
     now = task.due_at - 4 * DAY
-    assert (state(alice, task, now), state(bob, task, now)) == (DONE, TODO)
+    assert (state(alice, task, now), state(bob, task, now)) == (DONE, TO_DO)
 
 
 def test_done_times_maps_each_task_and_tester(test, make_task):
@@ -166,7 +166,7 @@ def form_task(test, make_form, make_task):
 def test_a_task_with_a_form_is_done_when_its_form_is_submitted(form_task):
     campaign, [tester, _], form, task = form_task
     now = task.due_at - 4 * DAY
-    assert state(tester, task, now) == TODO
+    assert state(tester, task, now) == TO_DO
     with frozen_at(task.due_at - DAY) as submitted_at:
         submit_form(tester, campaign, form)
     [task_state] = tasks.states_for(tester.id, [task], now)
