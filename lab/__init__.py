@@ -79,6 +79,9 @@ def register_blueprints(app: Flask) -> None:
     from lab.feedback.staff_form_views import bp as feedback_forms
     from lab.feedback.staff_triage_views import bp as feedback_triage
     from lab.feedback.views import bp as tests
+    from lab.logistics.campaign_views import bp as shipping
+    from lab.logistics.staff_views import bp as logistics
+    from lab.logistics.tester_views import bp as tester_device
     from lab.notify.views import bp as notify
     from lab.rewards.admin_views import bp as rewards_admin
     from lab.rewards.views import bp as rewards
@@ -87,7 +90,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (core, accounts, accounts_admin, admin, notify, rewards, rewards_admin,
                       campaigns, campaigns_me, campaigns_staff, staff, tests, feedback_forms,
-                      feedback_triage, feedback_analytics):
+                      feedback_triage, feedback_analytics, logistics, shipping, tester_device):
         app.register_blueprint(blueprint)
 
     from lab.accounts.login_limits import limit_login

@@ -18,8 +18,9 @@ def lab_cli():
 
 @lab_cli.command("create-user")
 @click.argument("email")
-@click.option("--role", "roles", multiple=True, type=click.Choice(["member", "staff", "admin"]),
-              help="Role to give; repeatable. Admin implies staff.")
+@click.option("--role", "roles", multiple=True,
+              type=click.Choice(["member", "staff", "logistics", "admin"]),
+              help="Role to give; repeatable. Admin and logistics imply staff.")
 @click.option("--handle", help="Public handle (asked for if missing).")
 @click.option("--password", help="Password (asked for, hidden, if missing).")
 @with_appcontext
@@ -104,13 +105,28 @@ def reminders():
     safe to run from cron every few minutes."""
     from lab.campaigns import reminders as campaign_reminders
     from lab.feedback import reminders as task_reminders
+    from lab.logistics import reminders as return_reminders
 
     run = campaign_reminders.run()
     tasks = task_reminders.run()
+    returns = return_reminders.run()
     db.session.commit()
     click.echo(f"places expired {run.expired}, closing reminders {run.closing}, "
                f"confirmation reminders {run.confirm}, tasks due soon {tasks.due_soon}, "
-               f"tasks overdue {tasks.overdue}")
+               f"tasks overdue {tasks.overdue}, returns due soon {returns.due_soon}, "
+               f"returns overdue {returns.overdue}")
+
+
+@lab_cli.command("purge")
+@with_appcontext
+def purge():
+    """Delete shipping addresses whose retention time is over (ADDRESS_RETENTION_DAYS
+    after the device came back or the campaign closed). Idempotent."""
+    from lab.logistics import retention
+
+    count = retention.purge()
+    db.session.commit()
+    click.echo(f"addresses deleted {count}")
 
 
 @lab_cli.command("escalate")

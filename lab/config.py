@@ -113,6 +113,13 @@ def from_environment(instance_path: str) -> dict:
         "EARNING_RULES": _int_mapping("EARNING_RULES"),
         # hours to the first staff response, e.g. "report.critical=2,question=12"
         "RESPONSE_TARGETS": _int_mapping("RESPONSE_TARGETS"),
+        # testers' addresses are deleted this many days after their device came back or
+        # was given away, or their campaign closed (`flask lab purge`)
+        "ADDRESS_RETENTION_DAYS": _int("ADDRESS_RETENTION_DAYS", 30),
+        # days a tester has to send a device back once asked, and where it goes
+        "RETURN_DAYS": _int("RETURN_DAYS", 14),
+        "RETURN_ADDRESS": os.environ.get(
+            "RETURN_ADDRESS", "Testlab Geräterückgabe, Postfach 10 20 30, 53001 Bonn"),
         "UPLOAD_FOLDER": os.environ.get("UPLOAD_FOLDER") or None,
         "PRIVATE_UPLOAD_FOLDER": os.environ.get("PRIVATE_UPLOAD_FOLDER") or None,
         "SESSION_COOKIE_SECURE": production,

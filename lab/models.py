@@ -29,6 +29,12 @@ from lab.feedback.models import (  # noqa: F401
     Task,
     TaskDone,
 )
+from lab.logistics.models import (  # noqa: F401
+    Assignment,
+    Device,
+    DeviceEvent,
+    Shipment,
+)
 from lab.notify.models import (  # noqa: F401
     Notification,
     OutboxMail,

@@ -133,6 +133,12 @@ def make_staff(make_member):
 
 
 @pytest.fixture
+def make_logistics(make_member):
+    """Staff who ship devices (the logistics role brings staff with it)."""
+    return lambda handle=None, **kw: make_member(handle, roles=("logistics",), **kw)
+
+
+@pytest.fixture
 def make_admin(make_member):
     return lambda handle=None, **kw: make_member(handle, roles=("admin",), **kw)
 

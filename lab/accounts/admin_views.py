@@ -24,7 +24,9 @@ from lab.extensions import db
 
 bp = Blueprint("accounts_admin", __name__, url_prefix="/admin/users")
 
-ROLE_LABELS = {"member": _l("Member"), "staff": _l("Staff"), "admin": _l("Admin")}
+ROLE_LABELS = {"member": _l("Member"), "staff": _l("Staff"),
+               "logistics": _l("Logistics (ships devices, sees addresses)"),
+               "admin": _l("Admin")}
 
 
 class UserSearchForm(FlaskForm):

@@ -13,7 +13,9 @@ from lab.core.models import TimestampMixin
 from lab.extensions import db
 
 MEMBER, STAFF, ADMIN = "member", "staff", "admin"
-ROLE_NAMES = (MEMBER, STAFF, ADMIN)
+# the staff who ship test devices: the only ones who see testers' addresses
+LOGISTICS = "logistics"
+ROLE_NAMES = (MEMBER, STAFF, LOGISTICS, ADMIN)
 
 roles_users = Table(
     "roles_users",
@@ -88,8 +90,13 @@ class User(db.Model, UserMixin):
 
     @property
     def is_staff(self) -> bool:
-        # admin implies staff
-        return bool({STAFF, ADMIN} & self.role_names)
+        # admin and logistics imply staff
+        return bool({STAFF, ADMIN, LOGISTICS} & self.role_names)
+
+    @property
+    def is_logistics(self) -> bool:
+        # not implied by admin: seeing addresses is a role of its own, granted and audited
+        return LOGISTICS in self.role_names
 
     def check_tf_required(self, tf_setup_methods, tf_fresh):
         """Admins must use two-factor where the deployment requires it (production)."""
@@ -154,7 +161,9 @@ class MemberInterest(db.Model):
 
 
 class ShippingAddress(db.Model, TimestampMixin):
-    """A member's private postal address; only its owner sees it (later: shipping staff)."""
+    """A member's private postal address: seen by its owner and, for confirmed testers of
+    running campaigns, by logistics staff (lab.logistics.addresses); purged after the
+    test (lab.logistics.retention)."""
 
     __tablename__ = "shipping_address"
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from lab.accounts.choices import POSTCODE_PATTERNS
 from lab.accounts.models import (
     ADMIN,
+    LOGISTICS,
     MEMBER,
     ROLE_NAMES,
     STAFF,
@@ -35,6 +36,8 @@ ROLES_CHANGED = audit.register_action("user.roles_changed", _l("Roles changed"))
 DEACTIVATED = audit.register_action("user.deactivated", _l("Account deactivated"))
 REACTIVATED = audit.register_action("user.reactivated", _l("Account reactivated"))
 CREATED = audit.register_action("user.created", _l("Account created"))
+ADDRESS_VIEWED = audit.register_action("address.viewed", _l("Shipping address viewed"))
+ADDRESS_PURGED = audit.register_action("address.purged", _l("Shipping address deleted"))
 
 
 class AccountError(DomainError):
@@ -78,9 +81,9 @@ def ensure_roles() -> dict[str, Role]:
 
 
 def _roles_for(names) -> list[Role]:
-    """Every account is a member; admin implies staff."""
+    """Every account is a member; admin and logistics imply staff."""
     wanted = set(names) | {MEMBER}
-    if ADMIN in wanted:
+    if wanted & {ADMIN, LOGISTICS}:
         wanted.add(STAFF)
     unknown = wanted - set(ROLE_NAMES)
     if unknown:

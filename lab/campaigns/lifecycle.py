@@ -268,6 +268,9 @@ def advance(actor, campaign: Campaign, *, expected: str | None = None) -> str:
         ranking.rank(actor, campaign)
     if target == TESTING:
         selection.finish_selection(actor, campaign)
+    if target == CLOSED:
+        campaign.ended_at = now
+    _run_state_hooks(actor, campaign, previous)
     audit.record(actor, CAMPAIGN_STATE, "campaign", campaign.id, **{"from": previous,
                                                                    "to": target})
     return target
@@ -281,10 +284,28 @@ def cancel(actor, campaign: Campaign, reason: str) -> None:
     reason = (reason or "").strip()
     if not reason:
         raise CampaignError(_l("Please give a reason."), "reason")
+    previous = campaign.state
     campaign.state = CANCELLED
     campaign.cancel_reason = reason[:2000]
+    campaign.ended_at = utcnow()
     selection.campaign_cancelled(actor, campaign)
+    _run_state_hooks(actor, campaign, previous)
     audit.record(actor, CAMPAIGN_CANCELLED, "campaign", campaign.id, reason=reason[:500])
+
+
+# functions other domains register to run after a campaign moved on or was cancelled
+# (logistics asks for the devices back); called with (actor, campaign, previous state)
+STATE_HOOKS: list = []
+
+
+def register_state_hook(hook) -> None:
+    if hook not in STATE_HOOKS:
+        STATE_HOOKS.append(hook)
+
+
+def _run_state_hooks(actor, campaign: Campaign, previous: str) -> None:
+    for hook in STATE_HOOKS:
+        hook(actor, campaign, previous)
 
 
 def _expect(campaign: Campaign, state: str) -> None:

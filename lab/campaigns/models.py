@@ -114,6 +114,8 @@ class Campaign(db.Model, TimestampMixin):
     approved_at: Mapped[datetime | None]
     review_comment: Mapped[str | None] = mapped_column(Text)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # when the campaign was closed or cancelled (testers' addresses are purged from then on)
+    ended_at: Mapped[datetime | None]
 
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
     questions: Mapped[list[CampaignQuestion]] = relationship(

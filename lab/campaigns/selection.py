@@ -428,8 +428,10 @@ def campaign_cancelled(actor, campaign: Campaign) -> None:
         notices.tell(application, notices.CANCELLED_KIND)
 
 
-# functions other domains register to run when a tester's test is finished (the feedback
-# domain records whether the tester's forms came in on time); campaigns imports none of them
+# functions other domains register to run when a tester's test is finished, called with
+# (application, actor) once its status is completed or dropped: the feedback domain
+# records whether the forms came in on time, logistics asks for the device back or
+# proposes it as a gift; campaigns imports none of them
 FINISH_HOOKS: list = []
 
 
@@ -454,9 +456,9 @@ def finish_test(actor, application_id: int, campaign: Campaign, *, completed: bo
     if not completed and not reason:
         raise SelectionError(_l("Please give a reason."), "reason")
     application.finished_at = utcnow()
-    for hook in FINISH_HOOKS:
-        hook(application)
     move(application, COMPLETED if completed else DROPPED, actor, note=reason or None)
+    for hook in FINISH_HOOKS:
+        hook(application, actor)
     if completed and campaign.completion_points:
         rewards.award_points(application.member, campaign.completion_points,
                              rewards.TEST_COMPLETED, key=f"test-completed:{application.id}",

@@ -12,6 +12,7 @@ ROLE_CHECKS = {
     "member": lambda user: True,
     "staff": lambda user: user.is_staff,  # admin implies staff
     "admin": lambda user: user.is_admin,
+    "logistics": lambda user: user.is_logistics,
 }
 
 
@@ -35,3 +36,4 @@ def role_required(role: str):
 member_required = role_required("member")
 staff_required = role_required("staff")
 admin_required = role_required("admin")
+logistics_required = role_required("logistics")

@@ -131,7 +131,7 @@ def on_time_share(application: Application) -> bool | None:
     return submitted >= due_count
 
 
-def _record_on_time(application: Application) -> None:
+def _record_on_time(application: Application, actor=None) -> None:
     application.feedback_on_time = on_time_share(application)
 
 

@@ -13,7 +13,7 @@ from lab.core.db import commit
 from lab.core.errors import DomainError
 from lab.core.formtools import attach_error, perform
 from lab.core.pagination import paginate
-from lab.core.permissions import admin_required, staff_required
+from lab.core.permissions import admin_required, logistics_required, staff_required
 from lab.core.uploads import save_image
 from lab.extensions import db
 from lab.rewards import awards, badges, catalog
@@ -70,7 +70,7 @@ def list_redemptions():
 
 
 @bp.get("/redemptions/<int:redemption_id>/address")
-@staff_required
+@logistics_required
 def redemption_address(redemption_id: int):
     redemption = db.session.get(Redemption, redemption_id) or abort(404)
     address = catalog.shipping_address_for(current_user, redemption)

@@ -24,6 +24,7 @@ from lab.rewards.ledger import award_points
 from lab.rewards.models import (
     AWARD_APPROVED,
     AWARD_BADGE,
+    AWARD_DEVICE,
     AWARD_KINDS,
     AWARD_POINTS,
     AWARD_REJECTED,
@@ -48,6 +49,36 @@ STATE_LABELS = {
 
 class AwardError(DomainError):
     pass
+
+
+# Award kinds another domain proposes and carries out (a test device kept by its tester):
+# kind -> (on_approve(award, approver), on_reject(award, approver)). Rewards calls the
+# functions it was given and imports none of those domains.
+KIND_HANDLERS: dict[str, tuple] = {}
+
+
+def register_kind_handler(kind: str, *, on_approve, on_reject) -> None:
+    KIND_HANDLERS[kind] = (on_approve, on_reject)
+
+
+def propose_for(proposer, member: User, *, kind: str, reason: str, request_key: str,
+                source: tuple[str, object]) -> tuple[Award, bool]:
+    """An award of a kind another domain handles; it always waits for a second admin."""
+    if kind not in KIND_HANDLERS:
+        raise AwardError(_l("Please choose what to award."), "kind")
+    existing = award_by_key(request_key)
+    if existing is not None:
+        return existing, False
+    if member.id == proposer.id:
+        raise AwardError(_l("You cannot propose an award for yourself."), "member")
+    award = Award(member_id=member.id, kind=kind, reason=reason.strip(),
+                  request_key=request_key, source_kind=source[0], source_id=str(source[1]),
+                  proposed_by_id=proposer.id, needs_approval=True)
+    db.session.add(award)
+    db.session.flush()
+    audit.record(proposer, PROPOSED_ACTION, "award", award.id, member=member.id, kind=kind,
+                 source=f"{source[0]}:{source[1]}", reason=award.reason, needs_approval=True)
+    return award, True
 
 
 def award_by_key(request_key: str) -> Award | None:
@@ -150,6 +181,8 @@ def reject(approver, award_id: int, reason: str) -> Award:
     award.state, award.decided_by_id, award.decided_at = AWARD_REJECTED, approver.id, utcnow()
     award.decision_reason = reason.strip()
     db.session.flush()
+    if award.kind in KIND_HANDLERS:
+        KIND_HANDLERS[award.kind][1](award, approver)
     audit.record(approver, REJECTED_ACTION, "award", award.id, member=award.member_id,
                  reason=award.decision_reason)
     return award
@@ -164,6 +197,8 @@ def _apply(award: Award, approver) -> None:
                      created_by=proposer, approved_by=approver)
     elif award.kind == AWARD_BADGE:
         badges.grant(member, award.badge, by=approver or proposer, reason=award.reason)
+    elif award.kind in KIND_HANDLERS:
+        KIND_HANDLERS[award.kind][0](award, approver)
     else:
         try:
             catalog.take_for_award(award.reward, member, award.id)
@@ -173,7 +208,8 @@ def _apply(award: Award, approver) -> None:
     if approver is not None:
         award.decided_by_id, award.decided_at = approver.id, utcnow()
     db.session.flush()
-    link = {AWARD_POINTS: "/me/points", AWARD_BADGE: f"/members/{member.handle}"}.get(
+    link = {AWARD_POINTS: "/me/points", AWARD_BADGE: f"/members/{member.handle}",
+            AWARD_DEVICE: "/me/"}.get(
         award.kind, "/me/redemptions")
     notify(member, AWARD_RECEIVED, link=link, why=award.reason)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from lab.accounts.services import address_of
+from lab.accounts.services import ADDRESS_VIEWED, address_of
 from lab.core import audit
 from lab.core.clock import utcnow
 from lab.core.db import locked
@@ -35,7 +35,6 @@ from lab.rewards.models import (
 
 REWARD_SAVED = audit.register_action("reward.saved", _l("Reward saved"))
 REDEMPTION_CHANGED = audit.register_action("redemption.changed", _l("Redemption changed"))
-ADDRESS_VIEWED = audit.register_action("address.viewed", _l("Shipping address viewed"))
 
 STATE_LABELS = {
     REQUESTED: _l("requested"),
@@ -266,9 +265,10 @@ def _tell_member(redemption: Redemption) -> None:
 
 
 def shipping_address_for(actor, redemption: Redemption):
-    """The member's address, for staff sending an open postal redemption; every look is
-    audited (who saw whose address, when). None when there is nothing to send."""
-    if not (redemption.reward.needs_address and redemption.is_open):
+    """The member's address, for logistics staff sending an open postal redemption; every
+    look is audited (who saw whose address, when). None when there is nothing to send or
+    the actor does not ship."""
+    if not (actor.is_logistics and redemption.reward.needs_address and redemption.is_open):
         return None
     address = address_of(redemption.member)
     if address is not None:

@@ -178,6 +178,8 @@ class Redemption(db.Model, TimestampMixin):
 # award kinds and states
 AWARD_POINTS, AWARD_BADGE, AWARD_REWARD = "points", "badge", "reward"
 AWARD_KINDS = (AWARD_POINTS, AWARD_BADGE, AWARD_REWARD)
+# a test device the tester keeps: proposed by the logistics domain, never by hand
+AWARD_DEVICE = "device"
 PROPOSED, AWARD_APPROVED, AWARD_REJECTED = "proposed", "approved", "rejected"
 
 

@@ -137,6 +137,7 @@ def test_the_command_prints_what_it_did_and_commits(app, draft):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == ("places expired 0, closing reminders 1, "
                                      "confirmation reminders 0, tasks due soon 0, "
-                                     "tasks overdue 0")
+                                     "tasks overdue 0, returns due soon 0, "
+                                     "returns overdue 0")
     db.session.rollback()
     assert len(notifications(member, notices.CLOSING_KIND)) == 1

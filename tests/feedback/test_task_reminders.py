@@ -208,12 +208,12 @@ def test_the_command_prints_the_task_counts_and_commits(app, test):
     with frozen_at(task.due_at - 24 * HOUR):
         first = runner.invoke(args=["lab", "reminders"])
     assert first.exit_code == 0, first.output
-    assert first.output.strip().endswith("tasks due soon 2, tasks overdue 0")
+    assert "tasks due soon 2, tasks overdue 0," in first.output
     db.session.rollback()
     assert (told(alice), told(bob)) == (1, 1)
 
     with frozen_at(task.due_at + HOUR):
         second = runner.invoke(args=["lab", "reminders"])
         again = runner.invoke(args=["lab", "reminders"])
-    assert second.output.strip().endswith("tasks due soon 0, tasks overdue 2")
-    assert again.output.strip().endswith("tasks due soon 0, tasks overdue 0")
+    assert "tasks due soon 0, tasks overdue 2," in second.output
+    assert "tasks due soon 0, tasks overdue 0," in again.output

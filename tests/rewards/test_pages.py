@@ -279,8 +279,8 @@ def test_a_file_that_is_not_an_image_is_refused_beside_the_field(
         app.config.pop("UPLOAD_FOLDER")
 
 
-def test_staff_see_the_address_of_a_postal_redemption_and_the_look_is_audited(
-        client, auth, make_admin, make_staff, make_member):
+def test_logistics_staff_see_the_address_of_a_postal_redemption_and_the_look_is_audited(
+        client, auth, make_admin, make_staff, make_logistics, make_member):
     from lab.accounts.services import save_address
     from lab.core.audit import AuditEntry
 
@@ -290,7 +290,10 @@ def test_staff_see_the_address_of_a_postal_redemption_and_the_look_is_audited(
     _points(member, 100)
     redemption, _ = catalog.redeem(member, _reward(make_admin(), needs_address=True).id,
                                    request_key="post-1")
-    staff = auth.login(make_staff())
+    assert client.get(f"/admin/redemptions/{redemption.id}/address").status_code == 302
+    auth.login(make_staff())
+    assert client.get(f"/admin/redemptions/{redemption.id}/address").status_code == 403
+    staff = auth.login(make_logistics())
     page = client.get(f"/admin/redemptions/{redemption.id}/address").get_data(as_text=True)
     assert "Erika Muster" in page and "53113 Bonn" in page
     looks = db.session.scalars(select(AuditEntry).where(

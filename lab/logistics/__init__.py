@@ -1,0 +1,1 @@
+"""Test devices: inventory, shipping, returns, and the testers' addresses."""

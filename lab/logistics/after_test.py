@@ -1,0 +1,108 @@
+"""What happens to a device when its tester's test ends or the campaign closes: asked
+back (policy "return", or a dropped test), or proposed as a gift through the four-eyes
+award (policy "keep on completion"), which on approval makes it "given away"."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lab.campaigns import lifecycle, selection
+from lab.campaigns.models import CANCELLED, CLOSED, COMPLETED, KEEP, Application
+from lab.extensions import db
+from lab.logistics import notices
+from lab.logistics.assignments import end, open_assignment, unassign
+from lab.logistics.inventory import LogisticsError, locked_device, move
+from lab.logistics.models import (
+    ENDED_GIVEN_AWAY,
+    GIVEN_AWAY,
+    RESERVED,
+    RETURN_REQUESTED,
+    WITH_TESTER,
+    Assignment,
+)
+from lab.logistics.shipping import request_return
+from lab.rewards import awards
+from lab.rewards.models import AWARD_DEVICE
+
+
+def device_after_test(assignment: Assignment, actor) -> None:
+    """The tester's test is over and they have the device: keep it or send it back."""
+    device = locked_device(assignment.device_id)
+    if device.status != WITH_TESTER:
+        return
+    application = db.session.get(Application, assignment.application_id)
+    campaign = assignment.campaign
+    if (campaign.device_policy == KEEP and application.status == COMPLETED
+            and actor is not None and actor.id != assignment.member_id):
+        award, created = awards.propose_for(
+            actor, assignment.member, kind=AWARD_DEVICE,
+            reason=_("Keeps the test device %(product)s (serial %(serial)s) after "
+                     "completing “%(campaign)s”.", product=device.product.name,
+                     serial=device.serial, campaign=campaign.title),
+            request_key=f"device-kept:{assignment.id}", source=("device", device.id))
+        if created:
+            notices.tell(assignment.member, notices.KEEP_PROPOSED_KIND, campaign=campaign,
+                         product=device.product.name)
+        return
+    request_return(actor, assignment)
+
+
+def _test_finished(application: Application, actor) -> None:
+    assignment = open_assignment(application.id)
+    if assignment is None:
+        return
+    if assignment.device.status == RESERVED:
+        unassign(actor, assignment.id, reason="test finished before shipping")
+    else:
+        device_after_test(assignment, actor)
+
+
+def _campaign_ended(actor, campaign, previous: str) -> None:
+    """Closed or cancelled: nothing stays reserved, every device still out is asked back
+    (unless it waits for the approval to be kept)."""
+    if campaign.state not in (CLOSED, CANCELLED):
+        return
+    for assignment in db.session.scalars(
+            select(Assignment).where(Assignment.campaign_id == campaign.id,
+                                     Assignment.ended_at.is_(None))
+            .order_by(Assignment.id)):
+        status = assignment.device.status
+        if status == RESERVED:
+            unassign(actor, assignment.id, reason="campaign ended")
+        elif status == WITH_TESTER and not _kept_pending(assignment):
+            request_return(actor, assignment)
+
+
+def _kept_pending(assignment: Assignment) -> bool:
+    award = awards.award_by_key(f"device-kept:{assignment.id}")
+    return award is not None and award.state == "proposed"
+
+
+def _give_away(award, approver) -> None:
+    device = locked_device(int(award.source_id))
+    assignment = db.session.scalar(select(Assignment).where(
+        Assignment.device_id == device.id, Assignment.ended_at.is_(None)))
+    if (assignment is None or assignment.member_id != award.member_id
+            or device.status not in (WITH_TESTER, RETURN_REQUESTED)):
+        raise LogisticsError(_("This device is no longer with this tester, so it cannot be "
+                               "given away."))
+    move(device, GIVEN_AWAY, approver, reason=f"award {award.id}")
+    end(assignment, ENDED_GIVEN_AWAY)
+    notices.tell(assignment.member, notices.GIVEN_AWAY_KIND, campaign=assignment.campaign,
+                 product=device.product.name)
+
+
+def _keep_rejected(award, approver) -> None:
+    device = locked_device(int(award.source_id))
+    assignment = db.session.scalar(select(Assignment).where(
+        Assignment.device_id == device.id, Assignment.ended_at.is_(None)))
+    if assignment is None or device.status != WITH_TESTER:
+        return
+    request_return(approver, assignment, reason=f"award {award.id} rejected",
+                   kind=notices.KEEP_REJECTED_KIND)
+
+
+selection.register_finish_hook(_test_finished)
+lifecycle.register_state_hook(_campaign_ended)
+awards.register_kind_handler(AWARD_DEVICE, on_approve=_give_away, on_reject=_keep_rejected)

@@ -1,0 +1,56 @@
+"""Serial numbers and IMEIs: how they are written down and when they are valid."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+
+SERIAL_PATTERN = re.compile(r"[A-Z0-9][A-Z0-9\-/.]{2,39}")
+# products that have a mobile radio and therefore an IMEI that must be given
+NEEDS_IMEI = ("smartphone",)
+
+
+def clean_serial(raw: str | None) -> str:
+    """Upper case without spaces: labels are read off stickers and typed in many ways."""
+    return re.sub(r"\s+", "", raw or "").upper()
+
+
+def clean_imei(raw: str | None) -> str:
+    """Digits only: IMEIs are often printed in groups ("35 209900 176148 1")."""
+    return re.sub(r"[\s\-/]", "", raw or "")
+
+
+def imei_valid(imei: str) -> bool:
+    """Fifteen digits whose last is the Luhn check digit of the first fourteen."""
+    if not re.fullmatch(r"\d{15}", imei):
+        return False
+    total = 0
+    for position, char in enumerate(reversed(imei)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def serial_problem(serial: str):
+    """Why a cleaned serial number cannot be used, or None."""
+    if not serial:
+        return _l("Please enter the serial number.")
+    if not SERIAL_PATTERN.fullmatch(serial):
+        return _l("A serial number has 3 to 40 letters, digits, dashes, slashes or dots.")
+    return None
+
+
+def imei_problem(imei: str, category: str):
+    """Why a cleaned IMEI cannot be used for a product of this category, or None."""
+    if not imei:
+        return _l("Phones need their IMEI.") if category in NEEDS_IMEI else None
+    if not re.fullmatch(r"\d{15}", imei):
+        return _l("An IMEI has 15 digits.")
+    if not imei_valid(imei):
+        return _l("This IMEI is not valid: its check digit does not match.")
+    return None
