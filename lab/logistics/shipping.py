@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from lab.campaigns.models import CONFIRMED, Campaign
+from lab.campaigns.models import CANCELLED, CLOSED, CONFIRMED, Application, Campaign
 from lab.core import audit
 from lab.core.clock import utcnow
 from lab.extensions import db
@@ -106,10 +106,10 @@ def deliver(actor, assignment_id: int, *, by_tester: bool = False) -> Assignment
 
 
 def _test_finished(assignment: Assignment) -> bool:
-    from lab.campaigns.models import Application
-
+    """The tester's test was finished, or the whole campaign ended, before delivery."""
     application = db.session.get(Application, assignment.application_id)
-    return application is not None and application.status != CONFIRMED
+    return (application is not None and application.status != CONFIRMED
+            or assignment.campaign.state in (CLOSED, CANCELLED))
 
 
 def tester_assignment(member, campaign: Campaign) -> Assignment | None:

@@ -8,7 +8,7 @@ PUBLIC = ["/", "/login", "/register", "/reset", "/confirm", "/healthz", "/regist
 MEMBER = ["/me/", "/me/profile", "/me/address", "/me/password", "/tf-setup", "/me/points",
           "/me/redemptions", "/me/notifications", "/campaigns/{slug}/apply"]
 STAFF = ["/admin/rewards", "/admin/rewards/new", "/admin/rewards/{reward_id}/edit",
-         "/admin/redemptions", "/admin/redemptions/{redemption_id}/address",
+         "/admin/redemptions",
          "/staff/products/", "/staff/products/new", "/staff/products/{product_id}/edit",
          "/staff/campaigns/", "/staff/campaigns/new", "/staff/campaigns/{slug}",
          "/staff/campaigns/{slug}/edit", "/staff/campaigns/{slug}/questions",
@@ -25,7 +25,16 @@ STAFF = ["/admin/rewards", "/admin/rewards/new", "/admin/rewards/{reward_id}/edi
          "/staff/campaigns/{test_slug}/reports/{report_id}",
          "/staff/campaigns/{test_slug}/analytics",
          "/staff/campaigns/{test_slug}/export/responses.csv",
-         "/staff/campaigns/{test_slug}/export/reports.xlsx"]
+         "/staff/campaigns/{test_slug}/export/reports.xlsx",
+         "/staff/devices/", "/staff/devices/{device_id}", "/staff/devices/overdue",
+         "/staff/campaigns/{test_slug}/devices/", "/staff/campaigns/{test_slug}/devices/picklist",
+         "/staff/campaigns/{test_slug}/devices/picklist.csv"]
+# the staff who ship: the only ones who see addresses (admins too need the role)
+LOGISTICS = ["/admin/redemptions/{redemption_id}/address", "/staff/devices/new",
+             "/staff/devices/{device_id}/edit", "/staff/devices/import",
+             "/staff/devices/import/template.csv",
+             "/staff/campaigns/{test_slug}/devices/shipping-list",
+             "/staff/campaigns/{test_slug}/devices/shipping-list.csv"]
 ADMIN = ["/admin/users", "/admin/users/{admin_id}", "/admin/audit", "/admin/awards",
          "/admin/approvals"]
 
@@ -53,6 +62,10 @@ COVERED_ENDPOINTS = {
     "feedback_forms.edit_form_question", "feedback_forms.list_tasks", "feedback_forms.edit_task",
     "feedback_triage.list_reports", "feedback_triage.show_report",
     "feedback_analytics.show_analytics", "feedback_analytics.export",
+    "logistics.list_devices", "logistics.new_device", "logistics.device",
+    "logistics.edit_device", "logistics.import_devices", "logistics.import_template",
+    "logistics.overdue", "shipping.campaign_devices", "shipping.pick_list",
+    "shipping.pick_list_csv", "shipping.shipping_list", "shipping.shipping_list_csv",
 }
 # Pages of one member's own records: others get 404, tested with their domain
 # (tests/campaigns/test_member_pages.py), not in the matrix.
@@ -60,14 +73,16 @@ OWN_RECORD_ENDPOINTS = {"campaigns.confirm", "campaigns_me.my_application"}
 # The participant area: confirmed testers of the campaign only (others 403, reports of
 # others 404), tested in tests/feedback/test_participant_pages.py.
 TESTER_ENDPOINTS = {"tests.area", "tests.fill_form", "tests.new_report", "tests.show_report",
-                    "tests.similar_reports", "tests.attachment"}
+                    "tests.similar_reports", "tests.attachment", "tester_device.show_device",
+                    "tester_device.show_shipment"}
 
 EXPECTED = {
-    # who: (public, member pages, staff pages, admin pages)
-    "anonymous": (200, 302, 302, 302),
-    "member": (200, 200, 403, 403),
-    "staff": (200, 200, 200, 403),
-    "admin": (200, 200, 200, 200),
+    # who: (public, member pages, staff pages, logistics pages, admin pages)
+    "anonymous": (200, 302, 302, 302, 302),
+    "member": (200, 200, 403, 403, 403),
+    "staff": (200, 200, 200, 403, 403),
+    "logistics": (200, 200, 200, 200, 403),
+    "admin": (200, 200, 200, 403, 200),
 }
 
 
@@ -80,7 +95,7 @@ def _sign_in(who, auth, make_member, admin_user):
     if who == "admin":
         auth.login(admin_user)
     elif who != "anonymous":
-        auth.login(make_member(roles=(who,) if who == "staff" else ()))
+        auth.login(make_member(roles=(who,) if who in ("staff", "logistics") else ()))
 
 
 @pytest.fixture
@@ -133,6 +148,7 @@ def _test_phase(author, make_member, make_staff) -> dict:
     from lab.core.clock import utcnow
     from lab.extensions import db
     from lab.feedback import access, builder, reports
+    from lab.logistics import inventory
     from tests.campaigns.helpers import campaign_fields
 
     product = products.save_product(author, name="Phone", maker="Acme", category="smartphone",
@@ -156,16 +172,19 @@ def _test_phase(author, make_member, make_staff) -> dict:
     report = reports.file_report(access.participation(tester.id, campaign), kind="bug",
                                  title="Crash on start", severity="major", steps="Start.",
                                  actual="It crashes.")
+    device = inventory.add_device(author, product_id=product.id, serial="ACC-0001",
+                                  imei="490154203237518", condition="new")
     return {"test_slug": campaign.slug, "form_id": form.id, "form_question_id": form_question.id,
-            "task_id": task.id, "report_id": report.id}
+            "task_id": task.id, "report_id": report.id, "device_id": device.id}
 
 
 @pytest.mark.parametrize("who", list(EXPECTED))
 def test_who_may_reach_which_page(who, client, auth, make_member, admin_user, reward,
                                   redemption, lab):
     _sign_in(who, auth, make_member, admin_user)
-    public, member, staff, admin = EXPECTED[who]
-    for urls, expected in ((PUBLIC, public), (MEMBER, member), (STAFF, staff), (ADMIN, admin)):
+    public, member, staff, logistics, admin = EXPECTED[who]
+    for urls, expected in ((PUBLIC, public), (MEMBER, member), (STAFF, staff),
+                           (LOGISTICS, logistics), (ADMIN, admin)):
         for url in urls:
             url = url.format(admin_id=admin_user.id, admin_handle=admin_user.handle,
                              reward_id=reward.id, redemption_id=redemption.id, **lab)
@@ -194,7 +213,7 @@ def test_every_page_of_ours_is_in_the_access_matrix(app):
         if "GET" in rule.methods and rule.endpoint.split(".")[0]
         in {"core", "accounts", "accounts_admin", "admin", "notify", "rewards", "rewards_admin",
             "campaigns", "campaigns_me", "campaigns_staff", "staff", "tests", "feedback_forms",
-            "feedback_triage", "feedback_analytics"}
+            "feedback_triage", "feedback_analytics", "logistics", "shipping", "tester_device"}
         and rule.endpoint != "core.media"  # uploaded files, tested with the uploads
         and rule.endpoint not in OWN_RECORD_ENDPOINTS | TESTER_ENDPOINTS
     }
