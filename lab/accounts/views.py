@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -136,7 +136,12 @@ def edit_address():
             commit()
             flash(_("Your address has been saved. Only you can see it."), "success")
             return redirect(url_for(".edit_address"))
-    return render_template("accounts/address.html", form=form, address=address)
+    # how long the address is kept: the logistics domain's service
+    from lab.logistics.retention import retention_of
+
+    return render_template("accounts/address.html", form=form, address=address,
+                           retention=retention_of(current_user.id) if address else None,
+                           retention_days=current_app.config["ADDRESS_RETENTION_DAYS"])
 
 
 @bp.post("/address/delete")

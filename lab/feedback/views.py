@@ -99,10 +99,16 @@ def area(slug: str):
         if campaign.reports_shared else None
     joined = reports.my_me_toos(participation.member_id,
                                 [r.id for r in others.items]) if others else set()
+    # the device card: the logistics domain's service and its words for the device
+    from lab.logistics import shipping
+    from lab.logistics.tester_views import device_state
+
+    device = shipping.tester_assignment(current_user, campaign)
     return _render("area.html", participation=participation, campaign=campaign,
                    form_rows=form_rows, task_states=task_states,
                    own=reports.own_reports(participation), others=others, joined=joined,
-                   now=now)
+                   now=now, device=device,
+                   device_state=device_state(device, participation.application))
 
 
 @bp.route("/<slug>/forms/<int:form_id>", methods=["GET", "POST"])

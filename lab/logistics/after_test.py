@@ -7,8 +7,16 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lab.accounts.models import User
 from lab.campaigns import lifecycle, selection
-from lab.campaigns.models import CANCELLED, CLOSED, COMPLETED, KEEP, Application
+from lab.campaigns.models import (
+    CANCELLED,
+    CLOSED,
+    COMPLETED,
+    KEEP,
+    Application,
+    ApplicationEvent,
+)
 from lab.extensions import db
 from lab.logistics import notices
 from lab.logistics.assignments import end, open_assignment, unassign
@@ -33,10 +41,10 @@ def device_after_test(assignment: Assignment, actor) -> None:
         return
     application = db.session.get(Application, assignment.application_id)
     campaign = assignment.campaign
-    if (campaign.device_policy == KEEP and application.status == COMPLETED
-            and actor is not None and actor.id != assignment.member_id):
+    proposer = _proposer(application, actor)
+    if campaign.device_policy == KEEP and application.status == COMPLETED and proposer:
         award, created = awards.propose_for(
-            actor, assignment.member, kind=AWARD_DEVICE,
+            proposer, assignment.member, kind=AWARD_DEVICE,
             reason=_("Keeps the test device %(product)s (serial %(serial)s) after "
                      "completing “%(campaign)s”.", product=device.product.name,
                      serial=device.serial, campaign=campaign.title),
@@ -46,6 +54,21 @@ def device_after_test(assignment: Assignment, actor) -> None:
                          product=device.product.name)
         return
     request_return(actor, assignment)
+
+
+def _proposer(application: Application, actor):
+    """Who proposes the gift: the staff member acting, or, when the tester confirms a
+    parcel that arrived after the test, the one who finished the test."""
+    if actor is not None and actor.id != application.member_id:
+        return actor
+    finisher_id = db.session.scalar(
+        select(ApplicationEvent.actor_id).where(
+            ApplicationEvent.application_id == application.id,
+            ApplicationEvent.status == application.status)
+        .order_by(ApplicationEvent.id.desc()).limit(1))
+    if finisher_id is None or finisher_id == application.member_id:
+        return None
+    return db.session.get(User, finisher_id)
 
 
 def _test_finished(application: Application, actor) -> None:

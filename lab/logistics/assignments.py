@@ -27,6 +27,7 @@ from lab.core.db import locked
 from lab.extensions import db
 from lab.logistics.inventory import LogisticsError, locked_device, move
 from lab.logistics.models import (
+    DEFECTIVE,
     ENDED_CANCELLED,
     IN_STOCK,
     RESERVED,
@@ -40,8 +41,8 @@ ASSIGNMENT_CANCELLED = audit.register_action("device.unassigned",
 
 # testers shown on a campaign's devices page: those testing and those who finished
 ROSTER_STATUSES = (CONFIRMED, COMPLETED, DROPPED)
-# better devices go out first
-CONDITION_ORDER = case({"new": 0, "good": 1, "worn": 2}, value=Device.condition, else_=3)
+# better devices go out first (defective ones never)
+CONDITION_ORDER = case({"new": 0, "good": 1}, value=Device.condition, else_=2)
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,9 @@ def assign(actor, campaign: Campaign, application_id: int, device_id: int | None
                                 "campaign.", product=device.product.name), "device_id")
     if device.status != IN_STOCK:
         raise LogisticsError(_l("This device is not in stock."), "device_id")
+    if device.condition == DEFECTIVE:
+        raise LogisticsError(_l("This device is marked defective; it is not sent to "
+                                "testers."), "device_id")
     return _hand_out(actor, campaign, application, device)
 
 
@@ -150,8 +154,7 @@ def assign_automatically(actor, campaign: Campaign) -> tuple[int, int]:
     if not waiting:
         return 0, 0
     devices = list(db.session.scalars(
-        select(Device).where(Device.product_id == campaign.product_id,
-                             Device.status == IN_STOCK)
+        select(Device).where(*_shippable(campaign))
         .order_by(CONDITION_ORDER, Device.id).limit(len(waiting))
         .with_for_update(of=Device, skip_locked=True)
         .execution_options(populate_existing=True)))
@@ -189,6 +192,11 @@ def unassign(actor, assignment_id: int, *, reason: str | None = None) -> Assignm
 def stock_for(campaign: Campaign, limit: int = 200) -> list[Device]:
     """In-stock devices of the campaign's product, for the manual choice."""
     return list(db.session.scalars(
-        select(Device).where(Device.product_id == campaign.product_id,
-                             Device.status == IN_STOCK)
+        select(Device).where(*_shippable(campaign))
         .order_by(CONDITION_ORDER, Device.id).limit(limit)))
+
+
+def _shippable(campaign: Campaign) -> tuple:
+    """In stock, of the campaign's product, and not defective."""
+    return (Device.product_id == campaign.product_id, Device.status == IN_STOCK,
+            Device.condition != DEFECTIVE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from flask_babel import lazy_gettext as _l
 
@@ -12,18 +13,19 @@ NEEDS_IMEI = ("smartphone",)
 
 
 def clean_serial(raw: str | None) -> str:
-    """Upper case without spaces: labels are read off stickers and typed in many ways."""
-    return re.sub(r"\s+", "", raw or "").upper()
+    """Upper case without spaces: labels are read off stickers and typed in many ways
+    (NFKC: full-width letters and digits are the ordinary ones)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw or "")).upper()
 
 
 def clean_imei(raw: str | None) -> str:
     """Digits only: IMEIs are often printed in groups ("35 209900 176148 1")."""
-    return re.sub(r"[\s\-/]", "", raw or "")
+    return re.sub(r"[\s\-/]", "", unicodedata.normalize("NFKC", raw or ""))
 
 
 def imei_valid(imei: str) -> bool:
     """Fifteen digits whose last is the Luhn check digit of the first fourteen."""
-    if not re.fullmatch(r"\d{15}", imei):
+    if not re.fullmatch(r"[0-9]{15}", imei):
         return False
     total = 0
     for position, char in enumerate(reversed(imei)):
@@ -49,7 +51,7 @@ def imei_problem(imei: str, category: str):
     """Why a cleaned IMEI cannot be used for a product of this category, or None."""
     if not imei:
         return _l("Phones need their IMEI.") if category in NEEDS_IMEI else None
-    if not re.fullmatch(r"\d{15}", imei):
+    if not re.fullmatch(r"[0-9]{15}", imei):
         return _l("An IMEI has 15 digits.")
     if not imei_valid(imei):
         return _l("This IMEI is not valid: its check digit does not match.")

@@ -55,14 +55,17 @@ class ImportResult:
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) or, failing that, Windows-1252 as Excel writes it."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = None
+    # NUL never occurs in text (and PostgreSQL refuses it): a binary file was chosen
+    if text is None or "\x00" in text:
         raise LogisticsError(_l("The file is neither UTF-8 nor Windows/Latin-1 text. Please "
-                                "save it as CSV (UTF-8)."), "file") from None
+                                "save it as CSV (UTF-8)."), "file")
+    return text
 
 
 def _reader(text: str):
@@ -75,7 +78,8 @@ def _columns(heading: list[str]) -> dict[str, int]:
     names = [COLUMN_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in heading]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     unknown = [h for h, n in zip(heading, names, strict=True) if n not in COLUMNS and h.strip()]
-    if missing or unknown or len(set(names)) != len(names):
+    given = [n for n in names if n]  # empty headings (Excel's trailing ";;") are ignored
+    if missing or unknown or len(set(given)) != len(given):
         raise LogisticsError(_l("The file must have the columns %(columns)s (imei and notes "
                                 "may be left out); it has %(found)s.",
                                 columns=", ".join(COLUMNS),
@@ -83,16 +87,27 @@ def _columns(heading: list[str]) -> dict[str, int]:
     return {name: names.index(name) for name in COLUMNS if name in names}
 
 
-def _products() -> tuple[dict[str, Product], set[str]]:
-    """Products by id and by lower-case name; names two products share are ambiguous."""
-    by_key, ambiguous = {}, set()
+def _products() -> tuple[dict[str, Product], dict[str, Product], set[str]]:
+    """Products by number and by lower-case name; names two products share are
+    ambiguous."""
+    by_id, by_name, ambiguous = {}, {}, set()
     for product in db.session.scalars(select(Product)):
-        by_key[str(product.id)] = product
+        by_id[str(product.id)] = product
         name = product.name.strip().lower()
-        if name in by_key:
+        if name in by_name:
             ambiguous.add(name)
-        by_key[name] = product
-    return by_key, ambiguous
+        by_name[name] = product
+    return by_id, by_name, ambiguous
+
+
+def _product(key: str, products) -> tuple[Product | None, bool]:
+    """(the product a cell names, whether the cell is ambiguous): a number that is also
+    another product's name is ambiguous, as is a name two products share."""
+    by_id, by_name, ambiguous = products
+    numbered, named = by_id.get(key), by_name.get(key)
+    if key in ambiguous or (numbered and named and numbered is not named):
+        return None, True
+    return numbered or named, False
 
 
 def _existing(column, values: list[str]) -> set[str]:
@@ -105,7 +120,11 @@ def _existing(column, values: list[str]) -> set[str]:
 
 def check_file(data: bytes) -> tuple[ImportResult, list[dict]]:
     """Every row checked; returns the result and the devices to insert."""
-    rows = list(_reader(decode(data)))
+    try:
+        rows = list(_reader(decode(data)))
+    except csv.Error as error:  # e.g. a stray quote that swallows the rest of the file
+        raise LogisticsError(_l("The file could not be read as CSV (%(problem)s).",
+                                problem=str(error)), "file") from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if not rows:
@@ -118,12 +137,12 @@ def check_file(data: bytes) -> tuple[ImportResult, list[dict]]:
     if len(body) > MAX_ROWS:
         raise LogisticsError(_l("At most %(max)s devices per file, please.", max=MAX_ROWS),
                              "file")
-    products, ambiguous = _products()
+    products = _products()
     result, devices = ImportResult(rows=len(body)), []
     seen_serials: dict[str, int] = {}
     seen_imeis: dict[str, int] = {}
     for number, row in body:
-        device = _check_row(number, row, columns, products, ambiguous, result.errors)
+        device = _check_row(number, row, columns, products, result.errors)
         if device is None:
             continue
         for key, seen, label in (("serial", seen_serials, _l("serial number")),
@@ -146,12 +165,11 @@ def _cell(row: list[str], columns: dict[str, int], name: str) -> str:
     return row[index].strip() if index is not None and index < len(row) else ""
 
 
-def _check_row(number, row, columns, products, ambiguous, errors) -> dict | None:
+def _check_row(number, row, columns, products, errors) -> dict | None:
     before = len(errors)
     product_cell = _cell(row, columns, "product")
-    product_key = product_cell.lower()
-    product = products.get(product_key)
-    if product_key in ambiguous:
+    product, ambiguous = _product(product_cell.lower(), products)
+    if ambiguous:
         errors.append(RowError(number, "product", str(_l(
             "Two products have this name; please use the product number."))))
     elif product is None:

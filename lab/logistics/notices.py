@@ -48,5 +48,6 @@ SUBJECTS = {
 def tell(member, kind: str, *, campaign, due: str | None = None, **params) -> None:
     if due is not None:
         params["return_by"] = due
-    notify_by_mail(member, kind, subject=SUBJECTS[kind], link=f"/tests/{campaign.slug}/",
+    # the device page, not the area: a dropped tester still holding a device may open it
+    notify_by_mail(member, kind, subject=SUBJECTS[kind], link=f"/tests/{campaign.slug}/device",
                    campaign=campaign.title, **params)

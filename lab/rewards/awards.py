@@ -155,7 +155,9 @@ def _locked(award_id: int) -> Award:
 
 
 def _check_decision(approver, award: Award) -> None:
-    """Explain why ``award.can_decide(approver)`` is false, if it is."""
+    """Only admins decide; explain why ``award.can_decide(approver)`` is false, if it is."""
+    if not approver.is_admin:
+        raise AwardError(_l("Only admins decide on awards."))
     if award.can_decide(approver):
         return
     if award.state != PROPOSED:

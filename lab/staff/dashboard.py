@@ -13,6 +13,7 @@ from lab.core.durations import humanise
 from lab.core.permissions import staff_required
 from lab.extensions import db
 from lab.feedback.models import OPEN_REPORT_STATUSES, Report
+from lab.logistics import shipping
 from lab.notify import clocks
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -34,6 +35,12 @@ def _campaigns_in_test():
         .order_by(Campaign.test_ends_at, Campaign.id).limit(CAMPAIGNS_SHOWN)).all()
 
 
+def _devices_overdue(now) -> int:
+    """How many test devices are overdue for return: one query."""
+    overdue = shipping.overdue_returns_query(now).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(overdue))
+
+
 @bp.get("/")
 @staff_required
 def dashboard():
@@ -44,4 +51,5 @@ def dashboard():
         "staff/dashboard.html", overdue=overdue, overdue_total=overdue_total,
         times=times, days=RESPONSE_DAYS,
         within_share=format_percent(times.within_target / times.count) if times.count else "",
-        campaigns=_campaigns_in_test(), states=STATE_LABELS, duration=humanise)
+        campaigns=_campaigns_in_test(), states=STATE_LABELS, duration=humanise,
+        devices_overdue=_devices_overdue(now))
