@@ -1,0 +1,75 @@
+"""Forms of a campaign's devices page: assign a device to a tester, ship it, ask for it
+back, receive it back. The services check the values (a tampered choice gets their
+message); these forms parse them and carry the CSRF token."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from lab.logistics.inventory import CONDITION_LABELS
+from lab.logistics.shipping import CARRIER_LABELS
+
+NOTE_MAX = 1000
+
+
+def _id_or_none(value):
+    """A chosen id, or None for the empty choice (and anything that is not a number)."""
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class AssignForm(FlaskForm):
+    application_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    device_id = SelectField(_l("Device from stock"), coerce=_id_or_none, choices=[],
+                            validate_choice=False)
+
+    def offer(self, devices) -> AssignForm:
+        """Offer these devices (in stock) to choose from."""
+        self.device_id.choices = [("", _l("Choose a device…"))] + [
+            (device.id, device_label(device)) for device in devices]
+        return self
+
+
+def device_label(device) -> str:
+    parts = [device.serial]
+    if device.imei:
+        parts.append(f"IMEI {device.imei}")
+    parts.append(str(CONDITION_LABELS.get(device.condition, device.condition)))
+    return " · ".join(parts)
+
+
+class ShipForm(FlaskForm):
+    carrier = SelectField(_l("Carrier"), validate_choice=False,
+                          choices=[("", _l("Choose…")), *CARRIER_LABELS.items()])
+    tracking_number = StringField(_l("Tracking number"),
+                                  validators=[Optional(), Length(max=60)],
+                                  render_kw={"maxlength": 60, "autocomplete": "off"})
+
+
+class ReturnForm(FlaskForm):
+    reason = StringField(_l("Reason (optional)"),
+                         validators=[Optional(), Length(max=NOTE_MAX)],
+                         description=_l("Kept in the device's history."),
+                         render_kw={"maxlength": NOTE_MAX})
+
+
+class ReceiveForm(FlaskForm):
+    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)],
+                       description=_l("Kept in the device's history."),
+                       render_kw={"maxlength": NOTE_MAX})
+
+
+def for_row(form: FlaskForm, key) -> FlaskForm:
+    """Give the form's fields ids of their own (name-key), for one form per table row."""
+    for field in form:
+        if field.name != "csrf_token":
+            field.id = f"{field.name}-{key}"
+    return form
