@@ -62,7 +62,7 @@ def seed_demo():
     click.echo("")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD})")
     for role, email in logins:
-        click.echo(f"  {role:<7} {email}")
+        click.echo(f"  {role:<9} {email}")
     click.echo("")
 
 

@@ -1,7 +1,8 @@
-"""Demo data for `make run`: two admins, two staff, twenty members with tester profiles,
-their points, badges and rewards (lab.rewards.demo), the test lab's products and
-campaigns (lab.campaigns.demo) and the feedback of the campaigns in testing and evaluation
-(lab.feedback.demo).
+"""Demo data for `make run`: two admins, two staff, one logistics staff member, twenty
+members with tester profiles, their points, badges and rewards (lab.rewards.demo), the
+test lab's products and campaigns (lab.campaigns.demo), the feedback of the campaigns in
+testing and evaluation (lab.feedback.demo) and the test devices in every status
+(lab.logistics.demo).
 
 Idempotent: accounts that exist are left as they are.
 """
@@ -21,6 +22,8 @@ STAFF = [
     ("admin", "admin2@testlab.example", "Lab-Petra", ("admin",)),
     ("staff", "staff1@testlab.example", "Lab-Jana", ("staff",)),
     ("staff", "staff2@testlab.example", "Lab-Tobias", ("staff",)),
+    # ships the test devices and may see the testers' addresses
+    ("logistics", "logistik@testlab.example", "Lab-Lars", ("logistics",)),
 ]
 
 # handle, connection, contract, region, postcode area, interests, devices (kind, brand, model, os)
@@ -94,6 +97,7 @@ def seed() -> list[tuple[str, str]]:
     _seed_rewards()
     _seed_campaigns()
     _seed_feedback()
+    _seed_logistics()
     return _mark_testers(logins)
 
 
@@ -122,6 +126,16 @@ def _seed_feedback() -> None:
     staff = {email: services.find_user(email) for _, email, _, _ in STAFF}
     seed_feedback(staff1=staff["staff1@testlab.example"],
                   staff2=staff["staff2@testlab.example"])
+
+
+def _seed_logistics() -> None:
+    from lab.logistics.demo import seed as seed_logistics
+
+    staff = {email: services.find_user(email) for _, email, _, _ in STAFF}
+    seed_logistics(logistics=staff["logistik@testlab.example"],
+                   staff1=staff["staff1@testlab.example"],
+                   staff2=staff["staff2@testlab.example"],
+                   admin2=staff["admin2@testlab.example"])
 
 
 def _mark_testers(logins: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, select
+from sqlalchemy.orm import lazyload
 
 from lab.campaigns.models import (
     COMPLETED,
@@ -54,7 +55,8 @@ class RosterRow:
 def roster(campaign: Campaign) -> list[RosterRow]:
     """The campaign's testers with their device, in the order they confirmed."""
     applications = list(db.session.scalars(
-        select(Application).where(Application.campaign_id == campaign.id,
+        select(Application).options(lazyload(Application.campaign))  # known already
+        .where(Application.campaign_id == campaign.id,
                                   Application.status.in_(ROSTER_STATUSES))
         .order_by(Application.confirmed_at, Application.id)))
     latest: dict[int, Assignment] = {}

@@ -6,6 +6,7 @@ the overdue list shows the loans past their date, longest overdue first."""
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from lab.campaigns.applications import application_of
@@ -194,7 +195,10 @@ def test_asking_back_sets_the_due_date_and_tells_the_return_address(
     [note] = notifications(tester, notices.RETURN_KIND)
     assert (note.params["address"], note.params["return_by"]) == (
         app.config["RETURN_ADDRESS"], due.isoformat())
-    assert [mail.subject for mail in mails_to(tester)][-1] == "Please send your test device back"
+    with force_locale("de"):  # mails go out in the member's language, German by default
+        subject = str(notices.SUBJECTS[notices.RETURN_KIND])
+    assert [mail.subject for mail in mails_to(tester)][-1] == subject == \
+        "Bitte senden Sie Ihr Testgerät zurück"
 
 
 def test_the_return_days_come_from_the_configuration(app, monkeypatch, reserved,
