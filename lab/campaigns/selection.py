@@ -334,7 +334,11 @@ def decline_offer(member, campaign: Campaign) -> Application:
             or campaign.state not in (SELECTION, TESTING):
         raise SelectionError(_l("There is no place to give up."))
     application = locked(Application, application.id)
+    was_testing = application.status == CONFIRMED
     _release(member, campaign, application, DECLINED)
+    if was_testing:  # a tester leaving mid-test: what follows a test follows (device back)
+        for hook in FINISH_HOOKS:
+            hook(application, member)
     return application
 
 

@@ -19,9 +19,10 @@ from lab.campaigns.models import (
 )
 from lab.extensions import db
 from lab.logistics import notices
-from lab.logistics.assignments import end, open_assignment, unassign
+from lab.logistics.assignments import end, locked_assignment, open_assignment, unassign
 from lab.logistics.inventory import LogisticsError, locked_device, move
 from lab.logistics.models import (
+    BACK,
     ENDED_GIVEN_AWAY,
     GIVEN_AWAY,
     RESERVED,
@@ -31,7 +32,7 @@ from lab.logistics.models import (
 )
 from lab.logistics.shipping import request_return
 from lab.rewards import awards
-from lab.rewards.models import AWARD_DEVICE
+from lab.rewards.models import AWARD_DEVICE, PROPOSED
 
 
 def device_after_test(assignment: Assignment, actor) -> None:
@@ -48,7 +49,7 @@ def device_after_test(assignment: Assignment, actor) -> None:
             reason=_("Keeps the test device %(product)s (serial %(serial)s) after "
                      "completing “%(campaign)s”.", product=device.product.name,
                      serial=device.serial, campaign=campaign.title),
-            request_key=f"device-kept:{assignment.id}", source=("device", device.id))
+            request_key=_award_key(assignment.id), source=("device", device.id))
         if created:
             notices.tell(assignment.member, notices.KEEP_PROPOSED_KIND, campaign=campaign,
                          product=device.product.name)
@@ -93,23 +94,39 @@ def _campaign_ended(actor, campaign, previous: str) -> None:
         status = assignment.device.status
         if status == RESERVED:
             unassign(actor, assignment.id, reason="campaign ended")
-        elif status == WITH_TESTER and not _kept_pending(assignment):
+        elif status == WITH_TESTER and not kept_pending(assignment):
             request_return(actor, assignment)
 
 
-def _kept_pending(assignment: Assignment) -> bool:
-    award = awards.award_by_key(f"device-kept:{assignment.id}")
-    return award is not None and award.state == "proposed"
+def _award_key(assignment_id: int) -> str:
+    return f"device-kept:{assignment_id}"
+
+
+def kept_pending(assignment: Assignment) -> bool:
+    """A second admin is still to decide whether the tester keeps this device."""
+    award = awards.award_by_key(_award_key(assignment.id))
+    return award is not None and award.state == PROPOSED
+
+
+def _awarded_loan(award) -> Assignment | None:
+    """The loan the award was proposed for, locked, if it is still open."""
+    prefix = _award_key("")
+    if not award.request_key.startswith(prefix):
+        return None
+    assignment = locked_assignment(int(award.request_key.removeprefix(prefix)))
+    return assignment if assignment.ended_at is None else None
 
 
 def _give_away(award, approver) -> None:
+    assignment = _awarded_loan(award)
     device = locked_device(int(award.source_id))
-    assignment = db.session.scalar(select(Assignment).where(
-        Assignment.device_id == device.id, Assignment.ended_at.is_(None)))
-    if (assignment is None or assignment.member_id != award.member_id
+    if (assignment is None or assignment.device_id != device.id
             or device.status not in (WITH_TESTER, RETURN_REQUESTED)):
         raise LogisticsError(_("This device is no longer with this tester, so it cannot be "
-                               "given away."))
+                               "given away. Please reject the award."))
+    if assignment.shipment(BACK) is not None:
+        raise LogisticsError(_("The tester has already sent this device back, so it cannot "
+                               "be given away. Please reject the award."))
     move(device, GIVEN_AWAY, approver, reason=f"award {award.id}")
     end(assignment, ENDED_GIVEN_AWAY)
     notices.tell(assignment.member, notices.GIVEN_AWAY_KIND, campaign=assignment.campaign,
@@ -117,10 +134,9 @@ def _give_away(award, approver) -> None:
 
 
 def _keep_rejected(award, approver) -> None:
-    device = locked_device(int(award.source_id))
-    assignment = db.session.scalar(select(Assignment).where(
-        Assignment.device_id == device.id, Assignment.ended_at.is_(None)))
-    if assignment is None or device.status != WITH_TESTER:
+    """Not kept after all: the tester of that loan (if it is still open) sends it back."""
+    assignment = _awarded_loan(award)
+    if assignment is None or locked_device(assignment.device_id).status != WITH_TESTER:
         return
     request_return(approver, assignment, reason=f"award {award.id} rejected",
                    kind=notices.KEEP_REJECTED_KIND)

@@ -57,7 +57,10 @@ def roster(campaign: Campaign) -> list[RosterRow]:
     applications = list(db.session.scalars(
         select(Application).options(lazyload(Application.campaign))  # known already
         .where(Application.campaign_id == campaign.id,
-                                  Application.status.in_(ROSTER_STATUSES))
+               Application.status.in_(ROSTER_STATUSES)
+               # a tester who gave the place up may still have the device
+               | Application.id.in_(select(Assignment.application_id).where(
+                   Assignment.campaign_id == campaign.id)))
         .order_by(Application.confirmed_at, Application.id)))
     latest: dict[int, Assignment] = {}
     for assignment in db.session.scalars(

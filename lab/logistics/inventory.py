@@ -20,6 +20,7 @@ from lab.logistics.identifiers import (
 )
 from lab.logistics.models import (
     CONDITIONS,
+    ENDED_LOST,
     GIVEN_AWAY,
     IN_STOCK,
     LOST,
@@ -173,7 +174,13 @@ def update_device(actor, device_id: int, *, serial: str, imei: str | None, condi
 
 def change_status(actor, device_id: int, to: str, *, reason: str,
                   condition: str | None = None) -> Device:
-    """A move staff make by hand: lost, found again, or checked and back in stock."""
+    """A move staff make by hand: lost, found again, or checked and back in stock. Each
+    leaves the device with no one; "lost" ends the loan it was on."""
+    # the loan first, then the device: the order every other step locks them in
+    loan = db.session.scalar(
+        select(Assignment).where(Assignment.device_id == device_id,
+                                 Assignment.ended_at.is_(None))
+        .with_for_update(of=Assignment))
     device = locked_device(device_id)
     if to not in STATUSES or (device.status, to) not in MANUAL_MOVES:
         raise LogisticsError(_l("A device that is “%(status)s” cannot become “%(to)s” "
@@ -185,23 +192,11 @@ def change_status(actor, device_id: int, to: str, *, reason: str,
     if to == IN_STOCK:
         device.condition = _check_condition(condition or "")
     move(device, to, actor, reason=reason or None)
-    _end_open_assignment(device, to)
-    if to == IN_STOCK:
-        device.campaign_id = device.holder_id = None
+    if loan is not None and to == LOST:
+        loan.ended_at, loan.outcome = utcnow(), ENDED_LOST
+    device.campaign_id = device.holder_id = None
+    db.session.flush()
     return device
-
-
-def _end_open_assignment(device: Device, to: str) -> None:
-    """A device marked lost, or found after that, ends the loan it was on."""
-    from lab.logistics.models import ENDED_LOST, ENDED_RETURNED
-
-    outcome = {LOST: ENDED_LOST, RETURNED: ENDED_RETURNED}.get(to)
-    if outcome is None:
-        return
-    assignment = db.session.scalar(select(Assignment).where(
-        Assignment.device_id == device.id, Assignment.ended_at.is_(None)))
-    if assignment is not None:
-        assignment.ended_at, assignment.outcome = utcnow(), outcome
 
 
 # ---- lists ----------------------------------------------------------------------------

@@ -63,9 +63,14 @@ def _campaign_ends(member_ids):
             .join(Campaign, Campaign.id == Application.campaign_id)
             .join(ShippingAddress, ShippingAddress.user_id == Application.member_id)
             .where(Application.member_id.in_(member_ids),
-                   Application.status.in_(TESTED_STATUSES),
+                   _tested(),
                    Campaign.ended_at >= ShippingAddress.created_at)
             .group_by(Application.member_id))
+
+
+def _tested():
+    """Applications of a test the member took part in (also one given up mid-test)."""
+    return Application.status.in_(TESTED_STATUSES) | Application.confirmed_at.is_not(None)
 
 
 def _holders(member_ids) -> set[int]:
@@ -109,7 +114,7 @@ def _candidates(cutoff: datetime, after_id: int) -> list[int]:
                                        Assignment.ended_at <= cutoff)
     campaign = (select(Application.id).join(Campaign, Campaign.id == Application.campaign_id)
                 .where(Application.member_id == ShippingAddress.user_id,
-                       Application.status.in_(TESTED_STATUSES),
+                       _tested(),
                        Campaign.ended_at >= ShippingAddress.created_at,
                        Campaign.ended_at <= cutoff))
     return list(db.session.scalars(

@@ -154,9 +154,14 @@ def request_return(actor, assignment: Assignment, *, reason: str | None = None,
 
 
 def request_return_by_staff(actor, assignment_id: int, reason: str | None) -> Assignment:
+    from lab.logistics.after_test import kept_pending
+
     assignment = locked_assignment(assignment_id)
     if assignment.ended_at is not None:
         raise LogisticsError(_l("This loan has ended."))
+    if kept_pending(assignment):
+        raise LogisticsError(_l("A second admin is deciding whether the tester keeps this "
+                                "device; approve or reject that award first."))
     request_return(actor, assignment, reason=(reason or "").strip() or None)
     return assignment
 
@@ -199,6 +204,7 @@ def receive_back(actor, assignment_id: int, *, note: str | None = None) -> Assig
     if back is not None:
         back.delivered_at, back.delivered_by_id = now, getattr(actor, "id", None)
     move(device, RETURNED, actor, reason=(note or "").strip() or None)
+    device.campaign_id = device.holder_id = None
     end(assignment, ENDED_RETURNED)
     audit.record(actor, DEVICE_RECEIVED_BACK, "device", device.id, assignment=assignment.id)
     return assignment

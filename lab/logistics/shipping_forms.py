@@ -7,28 +7,20 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
+from lab.logistics.forms import MAX_ID, id_or_none
 from lab.logistics.inventory import CONDITION_LABELS
 from lab.logistics.shipping import CARRIER_LABELS
 
 NOTE_MAX = 1000
 
 
-def _id_or_none(value):
-    """A chosen id, or None for the empty choice (and anything that is not a number)."""
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 class AssignForm(FlaskForm):
-    application_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    device_id = SelectField(_l("Device from stock"), coerce=_id_or_none, choices=[],
+    application_id = IntegerField(widget=HiddenInput(),
+                                  validators=[InputRequired(), NumberRange(1, MAX_ID)])
+    device_id = SelectField(_l("Device from stock"), coerce=id_or_none, choices=[],
                             validate_choice=False)
 
     def offer(self, devices) -> AssignForm:

@@ -329,3 +329,60 @@ def test_a_device_on_its_way_when_the_campaign_closes_is_asked_back_on_arrival(
     assert campaign.state == CLOSED and loan.device.status == SHIPPED
     shipping.confirm_receipt(tester, campaign, out.id)
     assert asked_back(loan, tester)
+
+
+# --- found in review ---------------------------------------------------------------------------
+
+def test_a_tester_giving_up_the_place_mid_test_is_asked_for_the_device(
+        shipping_campaign, make_device, logistics_staff):
+    campaign, (tester, _other) = shipping_campaign()
+    loan = lend(logistics_staff, campaign, tester, make_device(campaign.product))
+    selection.decline_offer(tester, campaign)
+    assert asked_back(loan, tester)
+    assert loan.application_id in {row.application.id for row in assignments.roster(campaign)}
+
+
+def test_staff_cannot_ask_back_a_device_whose_gift_waits_for_approval(keep_test,
+                                                                      logistics_staff):
+    _campaign, _tester, loan, _finisher, award = keep_test
+    with pytest.raises(LogisticsError):
+        shipping.request_return_by_staff(logistics_staff, loan.id, "changed our mind")
+    assert (loan.device.status, award.state) == (WITH_TESTER, PROPOSED)
+
+
+def test_a_device_already_sent_back_is_not_given_away(keep_test, make_admin):
+    campaign, tester, loan, _finisher, award = keep_test
+    shipping.sent_back(tester, campaign, carrier="hermes", tracking_number="H1234567")
+    with pytest.raises(LogisticsError):
+        awards.approve(make_admin(), award.id)
+    assert loan.device.status == WITH_TESTER
+
+
+def test_rejecting_an_old_gift_does_not_touch_the_devices_next_loan(
+        keep_test, shipping_campaign, logistics_staff, make_admin):
+    _campaign, _tester, loan, _finisher, award = keep_test
+    device = loan.device
+    shipping.receive_back(logistics_staff, loan.id)
+    inventory.change_status(logistics_staff, device.id, IN_STOCK, reason="checked",
+                            condition="good")
+    other_campaign, (next_tester,) = shipping_campaign(testers=1, policy=KEEP)
+    other_campaign.product_id = device.product_id
+    db.session.flush()
+    next_loan = lend(logistics_staff, other_campaign, next_tester, device)
+
+    awards.reject(make_admin(), award.id, "Returned already.")
+
+    assert (device.status, next_loan.return_requested_at) == (WITH_TESTER, None)
+    assert notifications(next_tester, notices.KEEP_REJECTED_KIND) == []
+
+
+def test_a_device_received_back_or_lost_is_with_no_one(shipping_campaign, make_device,
+                                                      logistics_staff):
+    campaign, (first, second) = shipping_campaign()
+    back = lend(logistics_staff, campaign, first, make_device(campaign.product))
+    lost = lend(logistics_staff, campaign, second, make_device(campaign.product))
+    shipping.receive_back(logistics_staff, back.id)
+    inventory.change_status(logistics_staff, lost.device.id, LOST, reason="Stolen on a train")
+    for device in (back.device, lost.device):
+        assert (device.holder_id, device.campaign_id) == (None, None)
+    assert (back.outcome, lost.outcome) == ("returned", "lost")

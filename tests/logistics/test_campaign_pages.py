@@ -495,3 +495,16 @@ def test_a_member_a_staff_member_without_logistics_and_a_logistics_member_after_
     for shown in (page.get_data(as_text=True), exported):
         assert ADDRESS not in shown and NAME not in shown
     assert viewed_count() == viewed
+
+
+@pytest.mark.parametrize("values", [{"application_id": "99999999999999999999"},
+                                    {"device_id": "99999999999999999999"}])
+def test_a_number_too_big_for_an_id_is_refused_without_an_error_page(client, auth, desk,
+                                                                     values):
+    auth.login(desk.logistics)
+    answer = act(client, desk.campaign, "assign",
+                 {"application_id": desk.rows[0].application.id,
+                  "device_id": desk.devices[0].id} | values)
+    assert answer.status_code == 422
+    assert "Nothing was changed." in text(answer)
+    assert fresh(Device, desk.devices[0].id).status == "in_stock"

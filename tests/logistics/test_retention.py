@@ -276,3 +276,13 @@ def test_the_purge_command_prints_the_count_and_commits(app, returned):
     db.session.rollback()
     assert not has_address(tester)
     assert len(purged_entries(tester)) == 1
+
+
+def test_the_address_of_a_tester_who_gave_up_the_place_is_purged_after_the_campaign(
+        shipping_campaign, make_staff):
+    campaign, (tester, _other) = shipping_campaign()
+    selection.decline_offer(tester, campaign)
+    staff = make_staff()
+    lifecycle.advance(staff, campaign)  # evaluation
+    lifecycle.advance(staff, campaign)  # closed
+    assert retention.retention_of(tester.id).until == campaign.ended_at + timedelta(days=30)

@@ -297,7 +297,7 @@ def test_receiving_the_device_back_ends_the_loan_and_stamps_the_parcel(reserved,
     assert (loan.device.status, loan.outcome, loan.ended_at) == (RETURNED, ENDED_RETURNED,
                                                                   arrived)
     assert (back.delivered_at, back.delivered_by_id) == (arrived, logistics_staff.id)
-    assert loan.device.holder_id == tester.id  # until it is checked back into stock
+    assert loan.device.holder_id is None  # back on our shelf, waiting for its check
     assert shipping.tester_assignment(tester, campaign) == loan
 
 
