@@ -16,6 +16,17 @@ from lab.campaigns.models import (  # noqa: F401
     Draw,
     Product,
 )
+from lab.community.models import (  # noqa: F401
+    Answer,
+    Article,
+    Category,
+    Flag,
+    HelpfulVote,
+    MeToo,
+    Question,
+    QuestionTag,
+    Tag,
+)
 from lab.core.audit import AuditEntry  # noqa: F401
 from lab.feedback.models import (  # noqa: F401
     FeedbackForm,

@@ -1,0 +1,1 @@
+"""Community help: questions, answers, votes, me too, flags, knowledge base."""
