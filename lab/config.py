@@ -113,6 +113,9 @@ def from_environment(instance_path: str) -> dict:
         "EARNING_RULES": _int_mapping("EARNING_RULES"),
         # hours to the first staff response, e.g. "report.critical=2,question=12"
         "RESPONSE_TARGETS": _int_mapping("RESPONSE_TARGETS"),
+        # community: minutes an author may edit a post; posts an hour below "helper" level
+        "COMMUNITY_EDIT_MINUTES": _int("COMMUNITY_EDIT_MINUTES", 30),
+        "NEW_MEMBER_POSTS_PER_HOUR": _int("NEW_MEMBER_POSTS_PER_HOUR", 5),
         # testers' addresses are deleted this many days after their device came back or
         # was given away, or their campaign closed (`flask lab purge`)
         "ADDRESS_RETENTION_DAYS": _int("ADDRESS_RETENTION_DAYS", 30),
