@@ -116,6 +116,8 @@ def from_environment(instance_path: str) -> dict:
         # community: minutes an author may edit a post; posts an hour below "helper" level
         "COMMUNITY_EDIT_MINUTES": _int("COMMUNITY_EDIT_MINUTES", 30),
         "NEW_MEMBER_POSTS_PER_HOUR": _int("NEW_MEMBER_POSTS_PER_HOUR", 5),
+        # helpful votes from one member to another that pay points, per day
+        "VOTES_PER_PAIR_PER_DAY": _int("VOTES_PER_PAIR_PER_DAY", 3),
         # testers' addresses are deleted this many days after their device came back or
         # was given away, or their campaign closed (`flask lab purge`)
         "ADDRESS_RETENTION_DAYS": _int("ADDRESS_RETENTION_DAYS", 30),
