@@ -214,15 +214,14 @@ def me_too(member, question_id: int) -> bool:
     question = visible_question(question_id)
     if question.author_id == member.id:
         raise CommunityError(_l("It is your own question: you are told when it is solved."))
-    with db.session.begin_nested() as savepoint:
-        if db.session.get(MeToo, (question.id, member.id)) is not None:
-            return False
-        db.session.add(MeToo(question_id=question.id, member_id=member.id))
-        try:
+    if db.session.get(MeToo, (question.id, member.id)) is not None:
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(MeToo(question_id=question.id, member_id=member.id))
             db.session.flush()
-        except IntegrityError:  # the same member clicking in two tabs at once
-            savepoint.rollback()
-            return False
+    except IntegrityError:  # the same member clicking in two tabs at once
+        return False
     db.session.execute(update(Question).where(Question.id == question.id).values(
         me_too_count=Question.me_too_count + 1))
     db.session.refresh(question, ["me_too_count"])
