@@ -32,6 +32,7 @@ from bench.leaderboard import (
     psycopg_url,
     report,
     shown,
+    statements,
     timed,
 )
 
@@ -328,7 +329,7 @@ def describe_data(app, now) -> None:
 
 
 def measure(app, runs: int) -> None:
-    from sqlalchemy import event, func, select
+    from sqlalchemy import func, select
 
     from lab.campaigns.models import Campaign
     from lab.core.clock import utcnow
@@ -341,21 +342,6 @@ def measure(app, runs: int) -> None:
 
     def campaign() -> Campaign:
         return db.session.get(Campaign, 1)
-
-    def statements(fn) -> int:
-        """How many SQL statements fn sends (run once more, rolled back)."""
-        sent = []
-
-        def count(*_args):
-            sent.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            fn()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-            db.session.rollback()
-        return len(sent)
 
     with app.test_request_context("/?page=1"):
         header(f"Staff pages: the services they call ({runs} runs each, rolled back)")

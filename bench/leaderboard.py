@@ -261,6 +261,26 @@ def report(label: str, result, times: list[float]) -> None:
                      f"{max(times):.1f}"), flush=True)
 
 
+def statements(fn) -> int:
+    """How many SQL statements fn sends (run once more, rolled back)."""
+    from sqlalchemy import event
+
+    from lab.extensions import db
+
+    sent = []
+
+    def count(*_args):
+        sent.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        fn()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+        db.session.rollback()
+    return len(sent)
+
+
 def header(title: str) -> None:
     print(f"\n{title}")
     print(ROW.format("measurement", "result", "median ms", "max ms"))

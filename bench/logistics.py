@@ -26,7 +26,16 @@ import sys
 import time
 
 from bench.leaderboard import DEFAULT_URL as LEADERBOARD_URL
-from bench.leaderboard import fresh_app, header, psycopg_url, report, shown, timed
+from bench.leaderboard import (
+    fresh_app,
+    header,
+    psycopg_url,
+    report,
+    shown,
+    statements,
+    timed,
+)
+from lab.logistics.identifiers import check_digit
 
 DEFAULT_URL = LEADERBOARD_URL + "_logistics"
 DEFAULT_DEVICES, DEFAULT_LOANS, DEFAULT_TESTERS, DEFAULT_ROWS = 30_000, 2_000, 1_000, 10_000
@@ -40,11 +49,7 @@ IMPORT_BASE = 500_000
 def imei_for(number: int) -> str:
     """A valid IMEI (Luhn check digit) made from a running number."""
     body = f"{IMEI_TAC}{number:06d}"
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        digit = int(char) * (2 if position % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return body + str((10 - total % 10) % 10)
+    return body + check_digit(body)
 
 
 # Staff member 1; the phone campaign's testers 2 .. t + 1 (applications 1 .. t), the
@@ -223,7 +228,7 @@ def describe_data(app) -> None:
 
 
 def measure(app, runs: int, rows: int, imei_prefix: str) -> None:
-    from sqlalchemy import event, func, select
+    from sqlalchemy import func, select
 
     from lab.accounts.models import User
     from lab.campaigns.models import Campaign
@@ -234,21 +239,6 @@ def measure(app, runs: int, rows: int, imei_prefix: str) -> None:
 
     def actor() -> User:
         return db.session.get(User, 1)
-
-    def statements(fn) -> int:
-        """How many SQL statements fn sends (run once more, rolled back)."""
-        sent = []
-
-        def count(*_args):
-            sent.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            fn()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-            db.session.rollback()
-        return len(sent)
 
     with app.test_request_context("/?page=1"):
         header(f"CSV import of {rows:,} phones ({runs} runs each, rolled back)")

@@ -42,6 +42,7 @@ from lab.core import audit
 from lab.core.clock import frozen_at, utcnow
 from lab.extensions import db
 from lab.logistics import assignments, importer, inventory, notices, retention, shipping
+from lab.logistics.identifiers import check_digit
 from lab.logistics.models import (
     DEFECTIVE,
     GOOD,
@@ -111,11 +112,7 @@ def at(moment: datetime) -> Iterator[datetime]:
 def imei_for(number: int) -> str:
     """A valid IMEI (Luhn check digit) for the n-th demo phone."""
     body = f"{IMEI_TAC}{number:06d}"
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        digit = int(char) * (2 if position % 2 == 0 else 1)
-        total += digit - 9 if digit > 9 else digit
-    return body + str((10 - total % 10) % 10)
+    return body + check_digit(body)
 
 
 def tracking(carrier: str, number: int) -> str:

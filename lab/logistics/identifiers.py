@@ -23,19 +23,18 @@ def clean_imei(raw: str | None) -> str:
     return re.sub(r"[\s\-/]", "", unicodedata.normalize("NFKC", raw or ""))
 
 
+def check_digit(body: str) -> str:
+    """The Luhn check digit that completes these digits (an IMEI's first fourteen)."""
+    total = 0
+    for position, char in enumerate(reversed(body)):
+        digit = int(char) * (2 if position % 2 == 0 else 1)  # doubled from the right
+        total += digit - 9 if digit > 9 else digit
+    return str((10 - total % 10) % 10)
+
+
 def imei_valid(imei: str) -> bool:
     """Fifteen digits whose last is the Luhn check digit of the first fourteen."""
-    if not re.fullmatch(r"[0-9]{15}", imei):
-        return False
-    total = 0
-    for position, char in enumerate(reversed(imei)):
-        digit = int(char)
-        if position % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+    return bool(re.fullmatch(r"[0-9]{15}", imei)) and check_digit(imei[:14]) == imei[14]
 
 
 def serial_problem(serial: str):

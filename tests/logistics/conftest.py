@@ -10,6 +10,7 @@ import pytest
 from lab.accounts.services import save_address
 from lab.campaigns.models import RETURN, TESTING
 from lab.logistics import inventory
+from lab.logistics.identifiers import check_digit
 from tests.campaigns.conftest import (  # noqa: F401  (fixtures used here)
     english,
     make_campaign,
@@ -24,15 +25,7 @@ _numbers = itertools.count(1)
 def imei_for(number: int) -> str:
     """A valid IMEI (Luhn check digit) made from a running number."""
     body = f"35209900{number:06d}"
-    total = 0
-    for position, char in enumerate(reversed(body)):
-        digit = int(char)
-        if position % 2 == 0:  # doubled: every second digit from the right of the full IMEI
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return body + str((10 - total % 10) % 10)
+    return body + check_digit(body)
 
 
 def address_of(n: int = 1) -> dict:
