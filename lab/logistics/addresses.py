@@ -25,7 +25,11 @@ class AddressRefused(DomainError):
 
 
 def may_see(actor, campaign: Campaign) -> bool:
-    return bool(getattr(actor, "is_logistics", False)) and campaign.state in VISIBLE_STATES
+    try:
+        check_may_see(actor, campaign)
+    except AddressRefused:
+        return False
+    return True
 
 
 def check_may_see(actor, campaign: Campaign) -> None:

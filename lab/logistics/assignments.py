@@ -130,15 +130,6 @@ def assign(actor, campaign: Campaign, application_id: int, device_id: int | None
     return _hand_out(actor, campaign, application, device)
 
 
-def find_device(serial_or_imei: str) -> Device | None:
-    """A device by its serial number or IMEI, as typed or scanned."""
-    from lab.logistics.identifiers import clean_imei, clean_serial
-
-    serial, imei = clean_serial(serial_or_imei), clean_imei(serial_or_imei)
-    return db.session.scalar(select(Device).where(
-        (Device.serial == serial) | (Device.imei == imei)))
-
-
 def assign_automatically(actor, campaign: Campaign) -> tuple[int, int]:
     """Give every confirmed tester without a device one from stock (new ones first).
 

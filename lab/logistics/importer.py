@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from lab.campaigns.models import Product
 from lab.core import audit
@@ -236,6 +236,3 @@ def template_csv() -> str:
             "Nova 7 5G;NV7-000123;352099001761481;new;\r\n"
             "AirLink Mesh Duo;ALM-88812;;good;Karton leicht beschädigt\r\n")
 
-
-def count_devices() -> int:
-    return db.session.scalar(select(func.count(Device.id)))

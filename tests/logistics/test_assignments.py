@@ -195,16 +195,6 @@ def test_a_returned_device_not_yet_checked_is_refused(shipping_campaign, make_de
     assert device.status == RETURNED
 
 
-def test_a_device_is_found_by_its_serial_as_typed_or_its_imei_in_groups(
-        shipping_campaign, make_device):
-    campaign, _testers = shipping_campaign(testers=0)
-    device = make_device(campaign.product, serial="AB-1234")
-    imei = device.imei
-    assert assignments.find_device(" ab-12 34 ") == device
-    assert assignments.find_device(f"{imei[:2]} {imei[2:8]} {imei[8:14]} {imei[14]}") == device
-    assert assignments.find_device("ZZ-9999") is None
-
-
 # --- automatically ----------------------------------------------------------------------------
 
 def test_automatic_assignment_gives_the_best_devices_first(shipping_campaign, make_device,

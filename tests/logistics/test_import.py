@@ -13,13 +13,17 @@ from sqlalchemy import func, select
 
 from lab.core.audit import AuditEntry
 from lab.extensions import db
-from lab.logistics.importer import MAX_ROWS, count_devices, import_devices, template_csv
+from lab.logistics.importer import MAX_ROWS, import_devices, template_csv
 from lab.logistics.inventory import LogisticsError
 from lab.logistics.models import IN_STOCK, Device, DeviceEvent
 from tests.logistics.conftest import imei_for
 
 HEADING = ("product", "serial", "imei", "condition", "notes")
 GERMAN_HEADING = ("Produkt", "Seriennummer", "IMEI", "Zustand", "Notiz")
+
+
+def count_devices() -> int:
+    return db.session.scalar(select(func.count(Device.id)))
 
 
 def csv_file(rows, *, heading=HEADING, sep=",", encoding="utf-8", bom=False) -> bytes:
