@@ -20,6 +20,7 @@ from lab.campaigns.forms import (
     answers_as_data,
     questionnaire,
 )
+from lab.campaigns.lookup import campaign_or_404, published_campaign_or_404
 from lab.campaigns.models import (
     CANCELLED,
     CLOSED,
@@ -124,13 +125,10 @@ def list_campaigns():
 
 
 def _public_campaign_or_404(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    visible = campaign is not None and (
-        campaign.state in (*PUBLIC_STATES, CANCELLED)
-        or current_user.is_authenticated and current_user.is_staff)
-    if not visible:
-        abort(404)
-    return campaign
+    """Staff also see drafts (to preview them)."""
+    if current_user.is_authenticated and current_user.is_staff:
+        return campaign_or_404(slug)
+    return published_campaign_or_404(slug)
 
 
 @bp.get("/<slug>")

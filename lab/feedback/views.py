@@ -19,8 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lab.campaigns.forms import answers_as_data
-from lab.campaigns.lookup import campaign_or_404
-from lab.campaigns.models import CANCELLED, PUBLIC_STATES, Campaign
+from lab.campaigns.lookup import published_campaign_or_404
 from lab.campaigns.questions import AnswerErrors
 from lab.core.clock import utcnow
 from lab.core.db import commit
@@ -41,6 +40,8 @@ from lab.feedback.forms import (
 )
 from lab.feedback.models import Report, ReportAttachment
 from lab.feedback.notices import KIND_LABELS, SEVERITY_LABELS, STATUS_LABELS
+from lab.logistics.shipping import tester_assignment
+from lab.logistics.tester_state import device_state
 
 bp = Blueprint("tests", __name__, url_prefix="/tests")
 
@@ -56,16 +57,9 @@ def _render(template: str, status: int = 200, **context):
         form_labels=responses.FORM_STATE_LABELS, **context), status
 
 
-def _campaign_or_404(slug: str) -> Campaign:
-    campaign = campaign_or_404(slug)
-    if campaign.state not in (*PUBLIC_STATES, CANCELLED):
-        abort(404)  # drafts stay unknown
-    return campaign
-
-
 def _participation(slug: str) -> access.Participation:
     """The signed-in member's place in the test, or a 403 page that says why."""
-    campaign = _campaign_or_404(slug)
+    campaign = published_campaign_or_404(slug)
     try:
         return access.participation(current_user.id, campaign)
     except access.NotATester as error:
@@ -99,11 +93,7 @@ def area(slug: str):
         if campaign.reports_shared else None
     joined = reports.my_me_toos(participation.member_id,
                                 [r.id for r in others.items]) if others else set()
-    # the device card: the logistics domain's service and its words for the device
-    from lab.logistics import shipping
-    from lab.logistics.tester_views import device_state
-
-    device = shipping.tester_assignment(current_user, campaign)
+    device = tester_assignment(current_user, campaign)
     return _render("area.html", participation=participation, campaign=campaign,
                    form_rows=form_rows, task_states=task_states,
                    own=reports.own_reports(participation), others=others, joined=joined,
@@ -215,7 +205,7 @@ def new_report(slug: str):
 @bp.get("/<slug>/reports/similar")
 @member_required
 def similar_reports(slug: str):
-    campaign = _campaign_or_404(slug)
+    campaign = published_campaign_or_404(slug)
     try:
         participation = access.participation(current_user.id, campaign)
     except access.NotATester as error:
@@ -279,7 +269,7 @@ def reply(slug: str, report_id: int):
 def attachment(slug: str, attachment_id: int):
     """A report's file, for its reporter (still a tester of the campaign) and staff;
     anyone else gets 404, as if it did not exist."""
-    campaign = _campaign_or_404(slug)
+    campaign = published_campaign_or_404(slug)
     item = db.session.get(ReportAttachment, attachment_id)
     report = item and db.session.get(Report, item.report_id)
     if report is None or report.campaign_id != campaign.id or not _may_download(report):

@@ -15,7 +15,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from lab.campaigns.models import COMPLETED, KEEP, Application, Campaign
+from lab.campaigns.lookup import published_campaign_or_404
+from lab.campaigns.models import Application, Campaign
 from lab.core.clock import utcnow
 from lab.core.db import commit
 from lab.core.errors import DomainError
@@ -24,57 +25,12 @@ from lab.core.formtools import attach_error
 from lab.core.permissions import member_required
 from lab.extensions import db
 from lab.feedback import access
-from lab.feedback.views import _campaign_or_404
 from lab.logistics import shipping
-from lab.logistics.models import (
-    BACK,
-    ENDED_CANCELLED,
-    ENDED_GIVEN_AWAY,
-    ENDED_LOST,
-    ENDED_RETURNED,
-    OUT,
-    RESERVED,
-    RETURN_REQUESTED,
-    SHIPPED,
-    WITH_TESTER,
-    Assignment,
-)
+from lab.logistics.models import BACK, OUT, Assignment
 from lab.logistics.tester_forms import SentBackForm
-from lab.rewards import awards
+from lab.logistics.tester_state import device_state
 
 bp = Blueprint("tester_device", __name__, url_prefix="/tests/<slug>")
-
-# Where the tester's device is, in the tester's words (templates/logistics/tests/_device.html)
-PREPARING, ON_THE_WAY, WITH_YOU, KEEP_PENDING, SEND_BACK, SENT_BACK = (
-    "preparing", "on_the_way", "with_you", "keep_pending", "send_back", "sent_back")
-RETURNED, KEPT, LOST, CANCELLED = "returned", "kept", "lost", "cancelled"
-_ENDED = {ENDED_RETURNED: RETURNED, ENDED_GIVEN_AWAY: KEPT, ENDED_LOST: LOST,
-          ENDED_CANCELLED: CANCELLED}
-
-
-def device_state(assignment: Assignment | None, application: Application | None) -> str | None:
-    """The tester's view of their device (None: no device yet). Looks up the device award
-    only for a completed test of a "keep" campaign whose device the tester still has."""
-    if assignment is None:
-        return None
-    if assignment.ended_at is not None:
-        return _ENDED.get(assignment.outcome, RETURNED)
-    status = assignment.device.status
-    if assignment.shipment(BACK) is not None:
-        return SENT_BACK
-    if status == RESERVED:
-        return PREPARING
-    if status == SHIPPED:
-        return ON_THE_WAY
-    if status == RETURN_REQUESTED:
-        return SEND_BACK
-    if (status == WITH_TESTER and assignment.campaign.device_policy == KEEP
-            and application is not None and application.status == COMPLETED):
-        award = awards.award_by_key(f"device-kept:{assignment.id}")
-        if award is not None and award.state == "proposed":
-            return KEEP_PENDING
-    return WITH_YOU
-
 
 def _not_a_tester(campaign: Campaign, error: access.NotATester):
     abort(make_response(render_template(
@@ -85,7 +41,7 @@ def _holder(slug: str) -> tuple[Campaign, Application | None, Assignment | None]
     """The campaign, the member's place in its test and their device; a 403 page for
     members who are neither its testers nor hold one of its devices (a tester who
     dropped out, or of a cancelled campaign, still sends the device back here)."""
-    campaign = _campaign_or_404(slug)
+    campaign = published_campaign_or_404(slug)
     assignment = shipping.tester_assignment(current_user, campaign)
     try:
         application = access.participation(current_user.id, campaign).application
@@ -136,7 +92,7 @@ def sent_back(slug: str):
 @bp.get("/shipments/<int:shipment_id>")
 @member_required
 def show_shipment(slug: str, shipment_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = published_campaign_or_404(slug)
     try:
         shipment = shipping.own_shipment(current_user, campaign, shipment_id)
     except shipping.NotYours:
@@ -148,7 +104,7 @@ def show_shipment(slug: str, shipment_id: int):
 @bp.post("/shipments/<int:shipment_id>/received")
 @member_required
 def confirm_receipt(slug: str, shipment_id: int):
-    campaign = _campaign_or_404(slug)
+    campaign = published_campaign_or_404(slug)
     device_page = url_for(".show_device", slug=slug)
     try:
         shipping.confirm_receipt(current_user, campaign, shipment_id)
