@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
 from lab.accounts.models import Role
+from lab.core.migration_filter import include_object
 from lab.extensions import db
 from tests.conftest import make_app
 from tests.support import postgres_url, sqlite_url
@@ -27,7 +28,8 @@ def test_upgrade_from_empty_builds_every_table_with_no_drift(empty_database):
         assert set(db.metadata.tables) <= tables
         with db.engine.connect() as connection:
             diff = compare_metadata(
-                MigrationContext.configure(connection, opts={"compare_type": True}),
+                MigrationContext.configure(connection, opts={"compare_type": True,
+                                              "include_object": include_object}),
                 db.metadata,
             )
         assert diff == [], f"models and migrations differ: {diff}"

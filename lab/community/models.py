@@ -140,6 +140,9 @@ class HelpfulVote(db.Model, CreatedMixin):
     # the answer's author, kept here so "votes between the same two members today" is
     # one indexed count
     author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    # the ledger key of the points this vote paid (None: it paid nothing, e.g. over the
+    # per-pair limit); restoring a hidden answer pays again under a new key
+    paid_key: Mapped[str | None] = mapped_column(String(160))
 
     __table_args__ = (
         CheckConstraint("voter_id <> author_id", name="no_vote_for_oneself"),

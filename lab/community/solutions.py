@@ -89,8 +89,10 @@ def _tell(actor, question: Question, answer: Answer) -> None:
 
 
 def _take_back(actor, question: Question, answer: Answer) -> None:
-    for key in _keys(answer, question):
-        ledger.reverse(key, "solution taken back", actor=actor)
+    for_answer, _ = _keys(answer, question)
+    ledger.reverse(for_answer, "solution taken back", actor=actor)
+    # the asker's points by source: moderation may have paid them again under a new key
+    ledger.reverse(("question", question.id), "solution taken back", actor=actor)
     answer.accepted_at = answer.accepted_by_id = None
     question.solved_at = None
     db.session.flush()
@@ -98,7 +100,13 @@ def _take_back(actor, question: Question, answer: Answer) -> None:
 
 def unaccept(actor, question_id: int) -> bool:
     """Take the solution back; False if there was none."""
-    question = _question_for(actor, question_id)
+    return take_back(actor, _question_for(actor, question_id).id)
+
+
+def take_back(actor, question_id: int) -> bool:
+    """Reopen a question, whoever may (moderation hides an accepted answer even in a
+    locked thread); False if it had no solution."""
+    question = locked(Question, question_id)
     current = accepted_answer(question.id)
     if current is None:
         return False

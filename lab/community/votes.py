@@ -4,7 +4,8 @@ A vote pays the answer's author the `helpful_vote` points (within the rule's dai
 unless the same voter already paid the same author VOTES_PER_PAIR_PER_DAY votes today:
 two friends voting each other up earn little. Taking a vote back reverses its points
 with a linked ledger entry. Each vote's ledger key carries the moment it was cast, so a
-vote cast again after a retraction is a new, separately reversible entry.
+vote cast again after a retraction is a new, separately reversible entry; the vote keeps
+the key it paid under (``paid_key``), which moderation replaces when it pays again.
 """
 
 from __future__ import annotations
@@ -60,9 +61,16 @@ def vote(voter, answer_id: int) -> HelpfulVote:
     db.session.refresh(answer, ["helpful_count"])
     limit = current_app.config["VOTES_PER_PAIR_PER_DAY"]
     if _pair_votes_today(voter.id, answer.author_id) <= limit:
-        ledger.earn(answer.author, rules.HELPFUL_VOTE, key=vote_key(cast),
-                    source=("answer", answer.id), actor=voter)
+        pay(cast, voter, vote_key(cast))
     return cast
+
+
+def pay(cast: HelpfulVote, voter, key: str) -> None:
+    """Pay the answer's author for this vote (within the daily cap), noting the key."""
+    posted = ledger.earn(db.session.get(Answer, cast.answer_id).author, rules.HELPFUL_VOTE,
+                         key=key, source=("answer", cast.answer_id), actor=voter)
+    cast.paid_key = key if posted.created else None
+    db.session.flush()
 
 
 def retract(voter, answer_id: int) -> bool:
@@ -70,13 +78,14 @@ def retract(voter, answer_id: int) -> bool:
     cast = db.session.get(HelpfulVote, (answer_id, voter.id))
     if cast is None:
         return False
-    key = vote_key(cast)
+    key = cast.paid_key
     db.session.delete(cast)
     db.session.execute(update(Answer).where(
         Answer.id == answer_id, Answer.helpful_count > 0).values(
         helpful_count=Answer.helpful_count - 1))
     db.session.flush()
-    ledger.reverse(key, "helpful vote taken back", actor=voter)  # nothing if none was paid
+    if key:
+        ledger.reverse(key, "helpful vote taken back", actor=voter)
     return True
 
 
