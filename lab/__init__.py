@@ -74,6 +74,8 @@ def register_blueprints(app: Flask) -> None:
     from lab.campaigns.staff_views import bp as campaigns_staff
     from lab.campaigns.views import bp as campaigns
     from lab.campaigns.views import me as campaigns_me
+    from lab.community.staff_views import bp as moderation
+    from lab.community.views import bp as community
     from lab.core.views import bp as core
     from lab.feedback.staff_analytics_views import bp as feedback_analytics
     from lab.feedback.staff_form_views import bp as feedback_forms
@@ -90,7 +92,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (core, accounts, accounts_admin, admin, notify, rewards, rewards_admin,
                       campaigns, campaigns_me, campaigns_staff, staff, tests, feedback_forms,
-                      feedback_triage, feedback_analytics, logistics, shipping, tester_device):
+                      feedback_triage, feedback_analytics, logistics, shipping, tester_device,
+                      community, moderation):
         app.register_blueprint(blueprint)
 
     from lab.accounts.login_limits import limit_login

@@ -29,7 +29,8 @@ _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 def slugify(title: str) -> str:
     """"WLAN-Call auf dem Pixel 9 einrichten" -> "wlan-call-auf-dem-pixel-9-einrichten"."""
-    text = unicodedata.normalize("NFKD", title.lower().translate(_UMLAUTS))
+    composed = unicodedata.normalize("NFC", title.lower())  # "u" + combining diaeresis too
+    text = unicodedata.normalize("NFKD", composed.translate(_UMLAUTS))
     text = text.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:SLUG_LENGTH].strip("-")
     return slug or "artikel"
@@ -58,7 +59,8 @@ def draft_from(question: Question) -> dict:
     return {"title": question.title, "body": body, "category_id": question.category_id}
 
 
-def _source_question(question_id: int) -> Question:
+def check_publishable(question_id: int) -> Question:
+    """The question, if it may become an article now; else why not (CommunityError)."""
     question = db.session.get(Question, question_id)
     if question is None or question.hidden_at is not None:
         raise CommunityError(_l("This question does not exist or was hidden."))
@@ -73,7 +75,7 @@ def publish(staff, question_id: int, *, title: str, body: str, category_id) -> A
     """Turn a solved question into an article (once per question)."""
     if not staff.is_staff:
         raise CommunityError(_l("Only the team can write articles."))
-    question = _source_question(question_id)
+    question = check_publishable(question_id)
     title, body = _title(title), _body(body)
     category = _category(category_id)
     article = Article(slug=_free_slug(title), title=title, body=body,

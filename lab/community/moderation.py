@@ -18,11 +18,18 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from lab.accounts.models import User
 from lab.community import solutions, votes
-from lab.community.models import (ANSWER, POST_KINDS, QUESTION, Answer, Flag, HelpfulVote,
-                                  MeToo, Question)
-from lab.community.posts import CLOCK_KIND, CommunityError, _text, visible_question
+from lab.community.models import (
+    ANSWER,
+    POST_KINDS,
+    QUESTION,
+    Answer,
+    Flag,
+    HelpfulVote,
+    MeToo,
+    Question,
+)
+from lab.community.posts import CLOCK_KIND, CommunityError, _text
 from lab.core import audit
 from lab.core.clock import utcnow
 from lab.core.db import locked
@@ -217,7 +224,7 @@ def restore(staff, kind: str, post_id: int, reason: str) -> Question | Answer:
     if isinstance(post, Answer):
         db.session.execute(update(Question).where(Question.id == question.id).values(
             answer_count=Question.answer_count + 1))
-        _pay_votes_again(post)
+        _pay_votes_again(post, staff)
     else:
         _pay_asker_again(post)
     db.session.flush()
@@ -234,14 +241,11 @@ def _locked_post(kind: str, post_id: int):
     return post
 
 
-def _pay_votes_again(answer: Answer) -> None:
+def _pay_votes_again(answer: Answer, staff) -> None:
     moment = f"{utcnow():%Y%m%d%H%M%S%f}"
-    paid = list(db.session.scalars(select(HelpfulVote).where(
-        HelpfulVote.answer_id == answer.id, HelpfulVote.paid_key.is_not(None))))
-    voters = {u.id: u for u in db.session.scalars(
-        select(User).where(User.id.in_([v.voter_id for v in paid])))}
-    for cast in paid:
-        votes.pay(cast, voters[cast.voter_id], f"{votes.vote_key(cast)}:restored:{moment}")
+    for cast in db.session.scalars(select(HelpfulVote).where(
+            HelpfulVote.answer_id == answer.id, HelpfulVote.paid_key.is_not(None))):
+        votes.pay_again(cast, f"{votes.vote_key(cast)}:restored:{moment}", staff)
 
 
 def _pay_asker_again(question: Question) -> None:
@@ -305,11 +309,11 @@ def mark_duplicate(staff, question_id: int, original_id) -> Question:
     question = _locked_post(QUESTION, question_id)
     if question.duplicate_of_id is not None:
         raise CommunityError(_l("This question is already marked as a duplicate."))
-    try:
-        original = _root(visible_question(original_id))
-    except CommunityError:
+    given = db.session.get(Question, original_id)
+    original = _root(given) if given is not None else None
+    if original is None or original.is_hidden:
         raise CommunityError(_l("There is no visible question with this number."),
-                             "original_id") from None
+                             "original_id")
     if original.id == question.id:
         raise CommunityError(_l("A question cannot be a duplicate of itself."), "original_id")
     _move_me_toos(question, original)

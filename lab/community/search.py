@@ -32,6 +32,9 @@ STOP_WORDS = frozenset(
     "mit nach nicht noch nur oder seit sich sie sind und von vom was weil wenn wie wird "
     "wo zu zum zur über".split())
 
+# a kind for suggestions: questions by their own text only, duplicates left out
+ORIGINALS = "original question"
+
 _PG_DOCUMENT = {  # identical to the expressions of the indexes in migration 0007
     "question": "to_tsvector('german'::regconfig, q.title || ' ' || q.body)",
     "answer": "to_tsvector('german'::regconfig, a.body)",
@@ -79,6 +82,10 @@ def _title_marked(title: str, words: list[str]) -> Markup:
     return _marked(pattern.sub(lambda m: f"{START}{m.group(0)}{STOP}", title))
 
 
+def _originals_only(kinds) -> str:
+    return "AND q.duplicate_of_id IS NULL" if ORIGINALS in kinds else ""
+
+
 # -- PostgreSQL ----------------------------------------------------------------------
 
 def _pg_query(words: list[str], any_term: bool) -> str:
@@ -87,12 +94,14 @@ def _pg_query(words: list[str], any_term: bool) -> str:
 
 def _pg_hits(kinds: tuple[str, ...]) -> str:
     parts = []
-    if "question" in kinds:
+    if "question" in kinds or ORIGINALS in kinds:
         parts.append(f"""
             SELECT 'question' AS kind, q.id AS ref_id,
                    ts_rank({_PG_DOCUMENT['question']}, s.query) AS rank, q.body AS passage
             FROM community_question q, s
-            WHERE {_PG_DOCUMENT['question']} @@ s.query AND q.hidden_at IS NULL""")
+            WHERE {_PG_DOCUMENT['question']} @@ s.query AND q.hidden_at IS NULL
+            {_originals_only(kinds)}""")
+    if "question" in kinds:
         parts.append(f"""
             SELECT 'question', a.question_id,
                    ts_rank({_PG_DOCUMENT['answer']}, s.query) * {ANSWER_WEIGHT}, a.body
@@ -138,14 +147,16 @@ def _fts_query(words: list[str], any_term: bool) -> str:
 def _sqlite_hits(kinds: tuple[str, ...]) -> str:
     snippet = f"'{START}', '{STOP}', ' … ', 24"
     parts = []
-    if "question" in kinds:
+    if "question" in kinds or ORIGINALS in kinds:
         parts.append(f"""
             SELECT 'question' AS kind, q.id AS ref_id,
                    -bm25(community_question_fts, 2.0, 1.0) AS rank,
                    snippet(community_question_fts, 1, {snippet}) AS passage
             FROM community_question_fts JOIN community_question q
               ON q.id = community_question_fts.rowid
-            WHERE community_question_fts MATCH :query AND q.hidden_at IS NULL""")
+            WHERE community_question_fts MATCH :query AND q.hidden_at IS NULL
+            {_originals_only(kinds)}""")
+    if "question" in kinds:
         parts.append(f"""
             SELECT 'question', a.question_id,
                    -bm25(community_answer_fts) * {ANSWER_WEIGHT},
@@ -243,9 +254,10 @@ def search(query: str | None, *, page: int = 1, per_page: int = 20,
 
 def similar_questions(title: str | None, *, limit: int = 5) -> list[Question]:
     """Visible questions sharing words with a title being typed, best first: offered on
-    the ask page so members join a question instead of asking it again."""
+    the ask page so members join a question instead of asking it again. Only the
+    questions' own text counts, and duplicates are left out (their original is there)."""
     words = terms(title, for_suggestions=True)
     if not words:
         return []
-    rows = _rows(words, True, ("question",), limit, 0)
+    rows = _rows(words, True, (ORIGINALS,), limit, 0)
     return [hit.question for hit in _hits(rows, words)]

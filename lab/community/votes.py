@@ -73,6 +73,18 @@ def pay(cast: HelpfulVote, voter, key: str) -> None:
     db.session.flush()
 
 
+def pay_again(cast: HelpfulVote, key: str, actor) -> None:
+    """Give back what a vote paid before its answer was hidden. Not new earnings, so the
+    daily cap does not apply (the cap counts reversed points as earned)."""
+    answer = db.session.get(Answer, cast.answer_id)
+    posted = ledger.award_points(answer.author, rules.rule_for(rules.HELPFUL_VOTE).points,
+                                 rules.HELPFUL_VOTE, key=key, source=("answer", answer.id),
+                                 created_by=actor)
+    if posted.created:
+        cast.paid_key = key
+    db.session.flush()
+
+
 def retract(voter, answer_id: int) -> bool:
     """Take a helpful vote back (its points too); False if there was none."""
     cast = db.session.get(HelpfulVote, (answer_id, voter.id))

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from lab.campaigns.lifecycle import STATE_LABELS
 from lab.campaigns.models import EVALUATION, TESTING, Campaign
+from lab.community import moderation
 from lab.core.clock import utcnow
 from lab.core.durations import humanise
 from lab.core.permissions import staff_required
@@ -52,4 +53,4 @@ def dashboard():
         times=times, days=RESPONSE_DAYS,
         within_share=format_percent(times.within_target / times.count) if times.count else "",
         campaigns=_campaigns_in_test(), states=STATE_LABELS, duration=humanise,
-        devices_overdue=_devices_overdue(now))
+        devices_overdue=_devices_overdue(now), flags_waiting=moderation.open_flag_count())
