@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lab.community.models import Answer, Category, MeToo, Question, Tag
 from lab.core.clock import utcnow
+from lab.core.db import id_or_none
 from lab.core.errors import DomainError
 from lab.core.markdown import render
 from lab.extensions import db
@@ -105,6 +106,7 @@ def _tags(names: list[str]) -> list[Tag]:
 
 
 def _category(category_id) -> Category:
+    category_id = id_or_none(category_id)
     category = db.session.get(Category, category_id) if category_id else None
     if category is None:
         raise CommunityError(_l("Please choose a category."), "category_id")

@@ -13,9 +13,8 @@ from lab.community.knowledge import BODY_LENGTH as ARTICLE_LENGTH
 from lab.community.models import Category
 from lab.community.moderation import REASON_LENGTH
 from lab.community.posts import TITLE_LENGTH
+from lab.core.db import MAX_ID, id_or_none
 from lab.extensions import db
-
-LARGEST_NUMBER = 2**31 - 1  # ids are 32-bit columns
 
 
 class MarkedRequired:
@@ -71,7 +70,7 @@ class QuestionNumberField(IntegerField):
 
     def process_formdata(self, valuelist):
         super().process_formdata([value.strip().lstrip("#") for value in valuelist])
-        if self.data is not None and not 1 <= self.data <= LARGEST_NUMBER:
+        if self.data is not None and not 1 <= self.data <= MAX_ID:
             self.data = None
             raise ValueError(_l("There is no question with this number."))
 
@@ -89,13 +88,6 @@ class DuplicateForm(FlaskForm):
     submit_duplicate = SubmitField(_l("Mark as a duplicate"))
 
 
-def _category_number(value):
-    """The chosen category's id, or None for anything else (the service then asks for a
-    category); never an error of its own."""
-    text = str(value if value is not None else "").strip()
-    return int(text) if text.isdigit() and int(text) <= LARGEST_NUMBER else None
-
-
 class ArticleForm(FlaskForm):
     title = StringField(_l("Title"), validators=[MarkedRequired()],
                         render_kw={"maxlength": TITLE_LENGTH[1]})
@@ -105,7 +97,7 @@ class ArticleForm(FlaskForm):
                                         num=ARTICLE_LENGTH[0]),
                          render_kw={"rows": 16, "maxlength": ARTICLE_LENGTH[1]})
     category_id = SelectField(_l("Category"), validators=[MarkedRequired()],
-                              coerce=_category_number, validate_choice=False, choices=[])
+                              coerce=id_or_none, validate_choice=False, choices=[])
     submit = SubmitField(_l("Publish the article"))
 
     def __init__(self, *args, submit_label=None, **kwargs):

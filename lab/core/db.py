@@ -7,6 +7,16 @@ from sqlalchemy import select
 
 from lab.extensions import db
 
+MAX_ID = 2**31 - 1  # id columns are 32-bit: PostgreSQL refuses more, SQLite overflows
+
+
+def id_or_none(value) -> int | None:
+    """A row id typed or picked in a form, or None for anything else (never an error)."""
+    text = str(value if value is not None else "").strip()
+    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+        return None
+    return int(text)
+
 
 def commit() -> None:
     """Commit the request's work; refuse if the request failed its CSRF check.

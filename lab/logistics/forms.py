@@ -9,22 +9,13 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from lab.core.db import id_or_none
 from lab.logistics.inventory import CONDITION_LABELS, MANUAL_MOVES, STATUS_LABELS
 from lab.logistics.models import IN_STOCK, LOST, RETURNED
-
-MAX_ID = 2**31 - 1
 
 # what each manual move is called on the device's page, by (from, to)
 MOVE_LABELS = {LOST: _l("Mark as lost"), RETURNED: _l("Found again (counts as returned)"),
                IN_STOCK: _l("Checked: back in stock")}
-
-
-def id_or_none(value) -> int | None:
-    """A row id typed or picked in a form, or None for anything else (never an error)."""
-    text = str(value or "").strip()
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
-        return None
-    return int(text)
 
 
 def manual_moves(status: str) -> list[str]:

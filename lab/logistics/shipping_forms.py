@@ -10,7 +10,7 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import HiddenInput
 
-from lab.logistics.forms import MAX_ID, id_or_none
+from lab.core.db import MAX_ID, id_or_none
 from lab.logistics.inventory import CONDITION_LABELS
 from lab.logistics.shipping import CARRIER_LABELS
 

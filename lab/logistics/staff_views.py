@@ -23,7 +23,7 @@ from sqlalchemy.orm import lazyload, selectinload
 from lab.accounts.models import User
 from lab.campaigns.models import EVALUATION, TESTING, Campaign, Product
 from lab.core.clock import utcnow
-from lab.core.db import commit
+from lab.core.db import commit, id_or_none
 from lab.core.durations import humanise
 from lab.core.errors import DomainError
 from lab.core.formtools import attach_error
@@ -37,7 +37,6 @@ from lab.logistics.forms import (
     ImportForm,
     NewDeviceForm,
     StatusForm,
-    id_or_none,
     manual_moves,
 )
 from lab.logistics.importer import CONDITION_ALIASES, MAX_ERRORS_SHOWN, template_csv

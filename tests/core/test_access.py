@@ -4,9 +4,13 @@ import pytest
 
 PUBLIC = ["/", "/login", "/register", "/reset", "/confirm", "/healthz", "/register/done",
           "/leaderboard", "/rewards/", "/rewards/{reward_id}", "/members/{admin_handle}",
-          "/badges/", "/badges/first-solution", "/campaigns/", "/campaigns/{slug}"]
+          "/badges/", "/badges/first-solution", "/campaigns/", "/campaigns/{slug}",
+          "/community/", "/community/similar?title=Netz+im+Keller", "/community/q/{cq_id}",
+          "/community/search?q=Keller", "/community/kb/", "/community/kb/category/mobilfunk",
+          "/community/kb/{article_slug}"]
 MEMBER = ["/me/", "/me/profile", "/me/address", "/me/password", "/tf-setup", "/me/points",
-          "/me/redemptions", "/me/notifications", "/campaigns/{slug}/apply"]
+          "/me/redemptions", "/me/notifications", "/campaigns/{slug}/apply",
+          "/community/ask", "/community/flag/question/{cq_id}"]
 STAFF = ["/admin/rewards", "/admin/rewards/new", "/admin/rewards/{reward_id}/edit",
          "/admin/redemptions",
          "/staff/products/", "/staff/products/new", "/staff/products/{product_id}/edit",
@@ -28,7 +32,10 @@ STAFF = ["/admin/rewards", "/admin/rewards/new", "/admin/rewards/{reward_id}/edi
          "/staff/campaigns/{test_slug}/export/reports.xlsx",
          "/staff/devices/", "/staff/devices/{device_id}", "/staff/devices/overdue",
          "/staff/campaigns/{test_slug}/devices/", "/staff/campaigns/{test_slug}/devices/picklist",
-         "/staff/campaigns/{test_slug}/devices/picklist.csv"]
+         "/staff/campaigns/{test_slug}/devices/picklist.csv",
+         "/staff/moderation", "/staff/moderation/question/{cq_id}",
+         "/staff/moderation/answer/{ca_id}", "/staff/kb/new/{cq_id}",
+         "/staff/kb/{article_id}/edit"]
 # the staff who ship: the only ones who see addresses (admins too need the role)
 LOGISTICS = ["/admin/redemptions/{redemption_id}/address", "/staff/devices/new",
              "/staff/devices/{device_id}/edit", "/staff/devices/import",
@@ -66,10 +73,18 @@ COVERED_ENDPOINTS = {
     "logistics.edit_device", "logistics.import_devices", "logistics.import_template",
     "logistics.overdue", "shipping.campaign_devices", "shipping.pick_list",
     "shipping.pick_list_csv", "shipping.shipping_list", "shipping.shipping_list_csv",
+    "community.list_questions", "community.similar", "community.show_question",
+    "community.search", "community.knowledge_base", "community.kb_category",
+    "community.show_article", "community.ask", "community.flag",
+    "moderation.queue", "moderation.show_post", "moderation.new_article",
+    "moderation.edit_article",
 }
 # Pages of one member's own records: others get 404, tested with their domain
 # (tests/campaigns/test_member_pages.py), not in the matrix.
-OWN_RECORD_ENDPOINTS = {"campaigns.confirm", "campaigns_me.my_application"}
+OWN_RECORD_ENDPOINTS = {"campaigns.confirm", "campaigns_me.my_application",
+                        # the author within the edit window, or staff
+                        # (tests/community/test_member_pages.py)
+                        "community.edit_question", "community.edit_answer"}
 # The participant area: confirmed testers of the campaign only (others 403, reports of
 # others 404), tested in tests/feedback/test_participant_pages.py.
 TESTER_ENDPOINTS = {"tests.area", "tests.fill_form", "tests.new_report", "tests.show_report",
@@ -136,7 +151,26 @@ def lab(make_member, make_staff):
     draw = selection.run_draw(author, campaign)
     return {"slug": campaign.slug, "product_id": product.id, "question_id": question.id,
             "application_id": application.id, "draw_id": draw.id,
-            **_test_phase(author, make_member, make_staff)}
+            **_test_phase(author, make_member, make_staff),
+            **_community(author, make_member)}
+
+
+def _community(staff, make_member) -> dict:
+    """A solved question with an article, and an unsolved one."""
+    from lab.community import knowledge, posts, solutions
+    from tests.community.conftest import category
+
+    asker = make_member()
+    solved = posts.ask(asker, title="Kein Netz im Keller", category_id=category().id,
+                       body="Seit dem Update habe ich im Keller kein Netz mehr.")
+    answer = posts.answer(make_member(), solved.id, body="WLAN-Call einschalten.")
+    solutions.accept(asker, solved.id, answer.id)
+    article = knowledge.publish(staff, solved.id, **knowledge.draft_from(solved))
+    open_question = posts.ask(asker, title="Router startet nachts neu",
+                              category_id=category().id,
+                              body="Die Box startet jede Nacht um drei Uhr neu.")
+    return {"cq_id": open_question.id, "ca_id": answer.id, "article_slug": article.slug,
+            "article_id": article.id}
 
 
 def _test_phase(author, make_member, make_staff) -> dict:
@@ -213,7 +247,8 @@ def test_every_page_of_ours_is_in_the_access_matrix(app):
         if "GET" in rule.methods and rule.endpoint.split(".")[0]
         in {"core", "accounts", "accounts_admin", "admin", "notify", "rewards", "rewards_admin",
             "campaigns", "campaigns_me", "campaigns_staff", "staff", "tests", "feedback_forms",
-            "feedback_triage", "feedback_analytics", "logistics", "shipping", "tester_device"}
+            "feedback_triage", "feedback_analytics", "logistics", "shipping", "tester_device",
+            "community", "moderation"}
         and rule.endpoint != "core.media"  # uploaded files, tested with the uploads
         and rule.endpoint not in OWN_RECORD_ENDPOINTS | TESTER_ENDPOINTS
     }
