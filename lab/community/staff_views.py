@@ -25,10 +25,9 @@ from lab.community.staff_forms import (
     UnlockForm,
 )
 from lab.core.clock import utcnow
-from lab.core.db import commit
 from lab.core.durations import humanise
 from lab.core.errors import DomainError
-from lab.core.formtools import attach_error
+from lab.core.formtools import attempt
 from lab.core.pagination import paginate_rows
 from lab.core.permissions import staff_required
 from lab.extensions import db
@@ -50,8 +49,7 @@ def _status(form) -> int:
 
 
 def article_path(article: Article) -> str:
-    """The public article page (community.show_article, /community/kb/<slug>)."""
-    return f"/community/kb/{article.slug}"
+    return url_for("community.show_article", slug=article.slug)
 
 
 # ---- the queue -------------------------------------------------------------------------
@@ -114,13 +112,8 @@ def _decide(kind: str, post_id: int, form_name: str, form, action: Callable,
     beside its field (422)."""
     post = _post_or_404(kind, post_id)
     if form.validate_on_submit():
-        try:
-            result = action(form)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            commit()
+        done, result = attempt(form, lambda: action(form))
+        if done:
             flash(success(result), "success")
             if to_queue:
                 return redirect(url_for(".queue"))
@@ -191,7 +184,6 @@ def duplicate(post_id: int):
 def _publish_problem(question: Question) -> str | None:
     """Why the question cannot become an article, in the service's words, or None."""
     try:
-        # publish's own checks, not a copy (knowledge has no public name for them yet)
         knowledge.check_publishable(question.id)
     except DomainError as error:
         return str(error.message)
@@ -219,13 +211,9 @@ def new_article(question_id: int):
     else:
         form = ArticleForm(data=knowledge.draft_from(question))
     if form.validate_on_submit():
-        try:
-            article = knowledge.publish(current_user, question.id, **_article_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            commit()
+        done, article = attempt(form, lambda: knowledge.publish(
+            current_user, question.id, **_article_fields(form)))
+        if done:
             flash(_("The article is published; the question links to it."), "success")
             return redirect(article_path(article))
     return _render_article_form(form, question=question, problem=_publish_problem(question))
@@ -237,13 +225,9 @@ def edit_article(article_id: int):
     article = db.session.get(Article, article_id) or abort(404)
     form = ArticleForm(obj=article, submit_label=_("Save the article"))
     if form.validate_on_submit():
-        try:
-            knowledge.edit(current_user, article.id, **_article_fields(form))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            commit()
+        done, _article = attempt(form, lambda: knowledge.edit(
+            current_user, article.id, **_article_fields(form)))
+        if done:
             flash(_("The article is saved."), "success")
             return redirect(article_path(article))
     return _render_article_form(form, article=article)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -41,10 +40,8 @@ from lab.community.models import (
     Tag,
 )
 from lab.core.clock import utcnow
-from lab.core.db import commit
-from lab.core.errors import DomainError
 from lab.core.forms import ActionForm
-from lab.core.formtools import attach_error, perform
+from lab.core.formtools import attempt, perform
 from lab.core.pagination import current_page, paginate
 from lab.core.permissions import member_required
 from lab.extensions import db
@@ -70,16 +67,9 @@ def _age(moment) -> str:
     return format_timedelta(moment - utcnow(), add_direction=True) if moment else ""
 
 
-def _staff_url(endpoint: str, fallback: str, **values) -> str:
-    """A link into the staff pages, also while their endpoint is not registered."""
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, **values)
-    return fallback
-
-
 @bp.context_processor
 def _helpers():
-    return {"age": _age, "staff_url": _staff_url, "is_staff": _is_staff()}
+    return {"age": _age, "is_staff": _is_staff()}
 
 
 def _question_or_404(question_id: int) -> Question:
@@ -161,18 +151,14 @@ def ask():
     form = QuestionForm()
     failed = False
     if form.validate_on_submit():
-        try:
-            question = posts.ask(current_user, title=form.title.data, body=form.body.data,
-                                 category_id=form.category_id.data, tags=form.tags.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            failed = True
-        else:
-            commit()
+        done, question = attempt(form, lambda: posts.ask(
+            current_user, title=form.title.data, body=form.body.data,
+            category_id=form.category_id.data, tags=form.tags.data))
+        if done:
             flash(_("Thank you! Your question is online; you are told when it is answered."),
                   "success")
             return redirect(_question_url(question.id))
+        failed = True
     return render_template("community/ask.html", form=form), 422 if failed else 200
 
 
@@ -218,13 +204,10 @@ def post_answer(question_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         return redirect(_question_url(question.id))
-    try:
-        answer = posts.answer(current_user, question.id, body=form.body.data)
-    except DomainError as error:
-        db.session.rollback()
-        attach_error(form, error)
+    done, answer = attempt(form, lambda: posts.answer(current_user, question.id,
+                                                      body=form.body.data))
+    if not done:
         return _question_page(question, form, 422)
-    commit()
     flash(_("Thank you! Your answer has been posted."), "success")
     return redirect(_question_url(question_id, answer.id))
 
@@ -240,18 +223,13 @@ def edit_question(question_id: int):
         "tags": ", ".join(tag.name for tag in question.tags)})
     failed = False
     if form.validate_on_submit():
-        try:
-            posts.edit_question(current_user, question.id, title=form.title.data,
-                                body=form.body.data, category_id=form.category_id.data,
-                                tags=form.tags.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            failed = True
-        else:
-            commit()
+        done, _question = attempt(form, lambda: posts.edit_question(
+            current_user, question.id, title=form.title.data, body=form.body.data,
+            category_id=form.category_id.data, tags=form.tags.data))
+        if done:
             flash(_("Your changes have been saved."), "success")
             return redirect(_question_url(question_id))
+        failed = True
     return render_template("community/edit_question.html", form=form,
                            question=question), 422 if failed else 200
 
@@ -268,16 +246,12 @@ def edit_answer(answer_id: int):
     form = EditAnswerForm(data={"body": answer.body})
     failed = False
     if form.validate_on_submit():
-        try:
-            posts.edit_answer(current_user, answer.id, body=form.body.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            failed = True
-        else:
-            commit()
+        done, _answer = attempt(form, lambda: posts.edit_answer(current_user, answer.id,
+                                                                 body=form.body.data))
+        if done:
             flash(_("Your changes have been saved."), "success")
             return redirect(_question_url(question_id, answer_id))
+        failed = True
     return render_template("community/edit_answer.html", form=form, answer=answer,
                            question=db.session.get(Question, question_id)), \
         422 if failed else 200
@@ -371,16 +345,12 @@ def flag(kind: str, post_id: int):
     form = FlagForm()
     failed = False
     if form.validate_on_submit():
-        try:
-            moderation.flag(current_user, kind, post.id, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            failed = True
-        else:
-            commit()
+        done, _flag = attempt(form, lambda: moderation.flag(current_user, kind, post.id,
+                                                            form.reason.data))
+        if done:
             flash(_("Thank you: the team will look at this post."), "success")
             return redirect(back)
+        failed = True
     return render_template("community/flag.html", form=form, kind=kind, post=post,
                            question=question, back=back), 422 if failed else 200
 

@@ -24,6 +24,19 @@ def attach_error(form, error: DomainError) -> None:
         form.form_errors.append(str(error.message))
 
 
+def attempt(form, action: Callable[[], Any]) -> tuple[bool, Any]:
+    """Run the service call behind a submitted form: commit and return (True, result),
+    or roll back, put the service's error beside its field and return (False, None)."""
+    try:
+        result = action()
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return False, None
+    commit()
+    return True, result
+
+
 def perform(action: Callable[[], Any], success) -> bool:
     """Run the service call behind a button: commit and flash ``success`` (a message, or a
     function of the call's result), or roll back and flash the service's error."""
