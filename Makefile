@@ -42,6 +42,7 @@ bench: $(VENV)/.installed-dev translations
 	$(BIN)/python -m bench.campaigns $(BENCH_ARGS)
 	$(BIN)/python -m bench.feedback $(BENCH_ARGS)
 	$(BIN)/python -m bench.logistics $(BENCH_ARGS)
+	$(BIN)/python -m bench.community $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check lab tests

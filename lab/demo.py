@@ -1,8 +1,9 @@
 """Demo data for `make run`: two admins, two staff, one logistics staff member, twenty
 members with tester profiles, their points, badges and rewards (lab.rewards.demo), the
 test lab's products and campaigns (lab.campaigns.demo), the feedback of the campaigns in
-testing and evaluation (lab.feedback.demo) and the test devices in every status
-(lab.logistics.demo).
+testing and evaluation (lab.feedback.demo), the test devices in every status
+(lab.logistics.demo) and a living community: about 300 questions with answers, solutions,
+votes, flags and knowledge-base articles (lab.community.demo).
 
 Idempotent: accounts that exist are left as they are.
 """
@@ -98,6 +99,7 @@ def seed() -> list[tuple[str, str]]:
     _seed_campaigns()
     _seed_feedback()
     _seed_logistics()
+    _seed_community()
     return _mark_testers(logins)
 
 
@@ -136,6 +138,16 @@ def _seed_logistics() -> None:
                    staff1=staff["staff1@testlab.example"],
                    staff2=staff["staff2@testlab.example"],
                    admin2=staff["admin2@testlab.example"])
+
+
+def _seed_community() -> None:
+    from lab.community.demo import seed as seed_community
+
+    staff = {email: services.find_user(email) for _, email, _, _ in STAFF}
+    members = [services.find_user(_member_email(m[0])) for m in MEMBERS]
+    seed_community(staff1=staff["staff1@testlab.example"],
+                   staff2=staff["staff2@testlab.example"],
+                   members=[m for m in members if m is not None])
 
 
 def _mark_testers(logins: list[tuple[str, str]]) -> list[tuple[str, str]]:

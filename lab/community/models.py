@@ -55,6 +55,11 @@ class PostMixin(TimestampMixin):
     hidden_reason: Mapped[str | None] = mapped_column(Text)
 
 
+def _visible_index(name: str, *columns: str, where: str | None = None) -> db.Index:
+    condition = text("hidden_at IS NULL" + (f" AND {where}" if where else ""))
+    return db.Index(name, *columns, sqlite_where=condition, postgresql_where=condition)
+
+
 class Question(db.Model, PostMixin):
     __tablename__ = "community_question"
 
@@ -83,12 +88,13 @@ class Question(db.Model, PostMixin):
     __table_args__ = (
         CheckConstraint("answer_count >= 0", name="answer_count_not_negative"),
         CheckConstraint("me_too_count >= 0", name="me_too_count_not_negative"),
-        # the list's sort orders, each among visible questions
-        db.Index("ix_question_newest", "hidden_at", "created_at", "id"),
-        db.Index("ix_question_unanswered", "hidden_at", "answer_count", "created_at"),
-        db.Index("ix_question_me_too", "hidden_at", "me_too_count", "id"),
-        db.Index("ix_question_solved", "hidden_at", "solved_at", "id"),
-        db.Index("ix_question_category", "category_id", "hidden_at", "created_at"),
+        # the list's sort orders over visible questions (lab/community/lists.py): partial
+        # indexes, so the first page is read in index order
+        _visible_index("ix_question_newest", "created_at", "id"),
+        _visible_index("ix_question_unanswered", "created_at", "id", where="answer_count = 0"),
+        _visible_index("ix_question_me_too", "me_too_count", "id"),
+        _visible_index("ix_question_solved", "solved_at", "id", where="solved_at IS NOT NULL"),
+        _visible_index("ix_question_category", "category_id", "created_at", "id"),
     )
 
     @property

@@ -17,9 +17,9 @@ from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import case, select
+from sqlalchemy import select
 
-from lab.community import knowledge, moderation, posts, solutions, votes
+from lab.community import knowledge, lists, moderation, posts, solutions, votes
 from lab.community import search as finder
 from lab.community.forms import (
     AnswerForm,
@@ -36,8 +36,6 @@ from lab.community.models import (
     Category,
     MeToo,
     Question,
-    QuestionTag,
-    Tag,
 )
 from lab.core.clock import utcnow
 from lab.core.forms import ActionForm
@@ -52,8 +50,8 @@ PER_PAGE = 25
 SIMILAR_LIMIT = 5
 SIMILAR_MIN_LENGTH = 4
 QUERY_LENGTH = 200
-SORTS = {"newest": _l("Newest"), "unanswered": _l("Unanswered"),
-         "me_too": _l("Most “me too”"), "solved": _l("Recently solved")}
+SORTS = {lists.NEWEST: _l("Newest"), lists.UNANSWERED: _l("Unanswered"),
+         lists.ME_TOO: _l("Most “me too”"), lists.SOLVED: _l("Recently solved")}
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -100,34 +98,6 @@ def _categories() -> list[Category]:
                                                              Category.name)))
 
 
-def _questions(sort: str, category: Category | None, tag: str | None):
-    """Visible questions in the list's order, filtered by category and tag."""
-    query = select(Question).where(Question.hidden_at.is_(None))
-    if category is not None:
-        query = query.where(Question.category_id == category.id)
-    if tag:
-        query = query.where(Question.id.in_(
-            select(QuestionTag.question_id).join(Tag, Tag.id == QuestionTag.tag_id)
-            .where(Tag.name == tag)))
-    if sort == "unanswered":
-        query = query.where(Question.answer_count == 0)
-    elif sort == "solved":
-        return query.where(Question.solved_at.is_not(None)).order_by(
-            Question.solved_at.desc(), Question.id.desc())
-    elif sort == "me_too":
-        return query.order_by(Question.me_too_count.desc(), Question.id.desc())
-    return query.order_by(Question.created_at.desc(), Question.id.desc())
-
-
-def _answers(question_id: int, *, with_hidden: bool):
-    """The solution first, then the most helpful, then the oldest."""
-    query = select(Answer).where(Answer.question_id == question_id)
-    if not with_hidden:
-        query = query.where(Answer.hidden_at.is_(None))
-    return query.order_by(case((Answer.accepted_at.is_not(None), 0), else_=1),
-                          Answer.helpful_count.desc(), Answer.created_at, Answer.id)
-
-
 # -- questions -----------------------------------------------------------------------
 
 @bp.get("/")
@@ -140,7 +110,8 @@ def list_questions():
     if slug and category is None:
         abort(404)
     tag = request.args.get("tag", "").strip().lower()[:30] or None
-    page = paginate(_questions(sort, category, tag), per_page=PER_PAGE)
+    page = paginate(lists.questions(sort, category.id if category else None, tag),
+                    per_page=PER_PAGE)
     return render_template("community/list.html", page=page, sort=sort, sorts=SORTS,
                            categories=categories, category=category, tag=tag)
 
@@ -181,7 +152,7 @@ def show_question(question_id: int):
 
 def _question_page(question: Question, answer_form, status: int = 200):
     """The thread, in a fixed number of queries however many answers and votes."""
-    answers = list(db.session.scalars(_answers(question.id, with_hidden=_is_staff())))
+    answers = list(db.session.scalars(lists.answers(question.id, with_hidden=_is_staff())))
     voted, flagged, joined = set(), set(), False
     if current_user.is_authenticated:
         voted = votes.voted(current_user.id, [a.id for a in answers])

@@ -1,5 +1,5 @@
 """community: full-text search (PostgreSQL german GIN indexes, SQLite FTS5 tables kept
-by triggers) and the ledger key each helpful vote paid
+by triggers), the ledger key each helpful vote paid, partial indexes for the list's sorts
 
 Revision ID: 0007
 Revises: 0006
@@ -58,9 +58,36 @@ def _upgrade_sqlite():
         op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
 
+# the question list's sort orders: (name, columns, condition) before and after
+OLD_SORT_INDEXES = [
+    ("ix_question_newest", ["hidden_at", "created_at", "id"], None),
+    ("ix_question_unanswered", ["hidden_at", "answer_count", "created_at"], None),
+    ("ix_question_me_too", ["hidden_at", "me_too_count", "id"], None),
+    ("ix_question_solved", ["hidden_at", "solved_at", "id"], None),
+    ("ix_question_category", ["category_id", "hidden_at", "created_at"], None),
+]
+NEW_SORT_INDEXES = [
+    ("ix_question_newest", ["created_at", "id"], "hidden_at IS NULL"),
+    ("ix_question_unanswered", ["created_at", "id"], "hidden_at IS NULL AND answer_count = 0"),
+    ("ix_question_me_too", ["me_too_count", "id"], "hidden_at IS NULL"),
+    ("ix_question_solved", ["solved_at", "id"], "hidden_at IS NULL AND solved_at IS NOT NULL"),
+    ("ix_question_category", ["category_id", "created_at", "id"], "hidden_at IS NULL"),
+]
+
+
+def _sort_indexes(drop, create):
+    for name, _, _ in drop:
+        op.drop_index(name, table_name="community_question")
+    for name, columns, condition in create:
+        where = sa.text(condition) if condition else None
+        op.create_index(name, "community_question", columns, unique=False,
+                        sqlite_where=where, postgresql_where=where)
+
+
 def upgrade():
     with op.batch_alter_table('community_vote', schema=None) as batch_op:
         batch_op.add_column(sa.Column('paid_key', sa.String(length=160), nullable=True))
+    _sort_indexes(OLD_SORT_INDEXES, NEW_SORT_INDEXES)
     if op.get_bind().dialect.name == "postgresql":
         _upgrade_postgresql()
     else:
@@ -68,6 +95,7 @@ def upgrade():
 
 
 def downgrade():
+    _sort_indexes(NEW_SORT_INDEXES, OLD_SORT_INDEXES)
     for table in SEARCHED:
         if op.get_bind().dialect.name == "postgresql":
             op.execute(f"DROP INDEX IF EXISTS ix_{table}_fts")
