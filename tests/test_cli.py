@@ -26,6 +26,17 @@ def lab(app):
     return lambda *args, **kwargs: runner.invoke(args=["lab", *args], **kwargs)
 
 
+# The community demo is the slowest part of the seed and has its own tests
+# (tests/community/test_demo.py): only these tests run it through the command.
+WHOLE_SEED = {"test_seed_demo_twice_creates_nothing_new"}
+
+
+@pytest.fixture(autouse=True)
+def _community_demo_only_where_needed(request, monkeypatch):
+    if request.node.originalname not in WHOLE_SEED:
+        monkeypatch.setattr("lab.demo._seed_community", lambda: None)
+
+
 def _stored():
     """Forget whatever the command flushed but did not commit, so checks see only stored data."""
     db.session.rollback()
@@ -213,6 +224,8 @@ def test_seed_demo_twice_creates_nothing_new(lab):
     users_before = _user_count()
     devices_before = {email: len(_user(email).profile.devices) for email in DEMO_MEMBERS}
     lab_before = _lab_counts()
+    community_before = _community_counts()
+    assert community_before["questions"] >= 250
 
     result = lab("seed-demo")
 
@@ -221,6 +234,7 @@ def test_seed_demo_twice_creates_nothing_new(lab):
     assert _user_count() == users_before
     assert {email: len(_user(email).profile.devices) for email in DEMO_MEMBERS} == devices_before
     assert _lab_counts() == lab_before
+    assert _community_counts() == community_before
 
 
 # send-mail
@@ -311,6 +325,14 @@ def test_seed_demo_twice_adds_no_points(lab):
     assert lab("seed-demo").exit_code == 0
     db.session.expire_all()
     assert [_user(email).reputation for email in DEMO_MEMBERS] == first
+
+
+def _community_counts() -> dict[str, int]:
+    from lab.community.models import Answer, Article, HelpfulVote, Question
+
+    return {name: db.session.scalar(select(func.count()).select_from(model))
+            for name, model in (("questions", Question), ("answers", Answer),
+                                ("votes", HelpfulVote), ("articles", Article))}
 
 
 def _lab_counts() -> dict[str, int]:

@@ -234,7 +234,13 @@ def restore(staff, kind: str, post_id: int, reason: str) -> Question | Answer:
 
 
 def _locked_post(kind: str, post_id: int):
+    """The post locked for a decision; an answer's question is locked first, in the same
+    order as accepting a solution takes them (no deadlock between the two)."""
     model = {QUESTION: Question, ANSWER: Answer}.get(kind)
+    if model is Answer:
+        answer = db.session.get(Answer, post_id)
+        if answer is not None:
+            locked(Question, answer.question_id)
     post = locked(model, post_id) if model else None
     if post is None:
         raise CommunityError(_l("This post does not exist."))
@@ -280,7 +286,8 @@ def unlock(staff, question_id: int) -> Question:
     if question.locked_at is None:
         raise CommunityError(_l("This thread is not locked."))
     if question.duplicate_of_id is not None:
-        raise CommunityError(_l("A duplicate stays locked; undo the duplicate mark first."))
+        raise CommunityError(_l("A question marked as a duplicate stays locked: its asker "
+                                "and “me too” members follow the original now."))
     question.locked_at = question.locked_by_id = None
     audit.record(staff, UNLOCKED, QUESTION, question.id)
     return question

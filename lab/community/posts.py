@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lab.community.models import Answer, Category, MeToo, Question, Tag
@@ -159,8 +159,13 @@ def answer(author, question_id: int, *, body: str) -> Answer:
     post = Answer(question_id=question.id, author_id=author.id, body=body,
                   body_html=str(render(body)), official=author.is_staff)
     db.session.add(post)
-    db.session.execute(update(Question).where(Question.id == question.id).values(
-        answer_count=Question.answer_count + 1, last_activity_at=utcnow()))
+    # only while the thread is open: a lock or hide committed a moment ago counts
+    counted = db.session.execute(update(Question).where(
+        Question.id == question.id, Question.locked_at.is_(None),
+        Question.hidden_at.is_(None)).values(
+        answer_count=Question.answer_count + 1, last_activity_at=utcnow())).rowcount
+    if not counted:
+        raise CommunityError(_l("This thread is locked: no new answers."))
     db.session.flush()
     db.session.refresh(question, ["answer_count", "last_activity_at"])
     if author.id != question.author_id:
@@ -216,6 +221,8 @@ def me_too(member, question_id: int) -> bool:
     question = visible_question(question_id)
     if question.author_id == member.id:
         raise CommunityError(_l("It is your own question: you are told when it is solved."))
+    if question.duplicate_of_id is not None:
+        raise CommunityError(_l("This question was asked before: please join the original."))
     if db.session.get(MeToo, (question.id, member.id)) is not None:
         return False
     try:
@@ -234,7 +241,11 @@ def undo_me_too(member, question_id: int) -> bool:
     joined = db.session.get(MeToo, (question_id, member.id))
     if joined is None:
         return False
-    db.session.delete(joined)
+    gone = db.session.execute(delete(MeToo).where(
+        MeToo.question_id == question_id, MeToo.member_id == member.id)).rowcount
+    db.session.expunge(joined)
+    if not gone:  # the same undo a moment earlier, from a second click
+        return False
     db.session.execute(update(Question).where(
         Question.id == question_id, Question.me_too_count > 0).values(
         me_too_count=Question.me_too_count - 1))

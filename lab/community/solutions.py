@@ -43,13 +43,16 @@ def _question_for(actor, question_id: int) -> Question:
 
 
 def accepted_answer(question_id: int) -> Answer | None:
-    return db.session.scalar(select(Answer).where(Answer.question_id == question_id,
-                                                  Answer.accepted_at.is_not(None)))
+    # fresh from the database: a request that waited for the question's lock must see
+    # what the request before it decided
+    return db.session.scalar(select(Answer).where(
+        Answer.question_id == question_id, Answer.accepted_at.is_not(None))
+        .execution_options(populate_existing=True))
 
 
 def accept(actor, question_id: int, answer_id: int) -> Answer:
     question = _question_for(actor, question_id)
-    answer = db.session.get(Answer, answer_id)
+    answer = locked(Answer, answer_id)  # fresh: a double click waits here, then sees it
     if answer is None or answer.question_id != question.id:
         raise CommunityError(_l("This answer belongs to another question."))
     if answer.hidden_at is not None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lab.community.models import Answer, HelpfulVote, Question
 from lab.community.posts import CommunityError
 from lab.core.clock import utcnow
+from lab.core.db import locked
 from lab.extensions import db
 from lab.rewards import ledger, rules
 
@@ -27,8 +28,10 @@ def vote_key(vote: HelpfulVote) -> str:
 
 
 def _votable(voter, answer_id: int) -> Answer:
-    answer = db.session.get(Answer, answer_id)
-    question = db.session.get(Question, answer.question_id) if answer else None
+    # locked and fresh: a vote waiting for a moderator's hide must see the answer hidden
+    answer = locked(Answer, answer_id)
+    question = db.session.get(Question, answer.question_id, populate_existing=True) \
+        if answer else None
     if answer is None or answer.hidden_at is not None or question.is_hidden:
         raise CommunityError(_l("This answer does not exist or was hidden."))
     if question.is_locked:
@@ -77,9 +80,11 @@ def pay_again(cast: HelpfulVote, key: str, actor) -> None:
     """Give back what a vote paid before its answer was hidden. Not new earnings, so the
     daily cap does not apply (the cap counts reversed points as earned)."""
     answer = db.session.get(Answer, cast.answer_id)
-    posted = ledger.award_points(answer.author, rules.rule_for(rules.HELPFUL_VOTE).points,
-                                 rules.HELPFUL_VOTE, key=key, source=("answer", answer.id),
-                                 created_by=actor)
+    paid = ledger.entry_by_key(cast.paid_key)  # what it paid, not what the rule says now
+    if paid is None or paid.reputation_delta <= 0:
+        return
+    posted = ledger.award_points(answer.author, paid.reputation_delta, rules.HELPFUL_VOTE,
+                                 key=key, source=("answer", answer.id), created_by=actor)
     if posted.created:
         cast.paid_key = key
     db.session.flush()
@@ -91,7 +96,11 @@ def retract(voter, answer_id: int) -> bool:
     if cast is None:
         return False
     key = cast.paid_key
-    db.session.delete(cast)
+    gone = db.session.execute(delete(HelpfulVote).where(
+        HelpfulVote.answer_id == answer_id, HelpfulVote.voter_id == voter.id)).rowcount
+    db.session.expunge(cast)
+    if not gone:  # the same retraction a moment earlier, from a second click
+        return False
     db.session.execute(update(Answer).where(
         Answer.id == answer_id, Answer.helpful_count > 0).values(
         helpful_count=Answer.helpful_count - 1))

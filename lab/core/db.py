@@ -13,7 +13,7 @@ MAX_ID = 2**31 - 1  # id columns are 32-bit: PostgreSQL refuses more, SQLite ove
 def id_or_none(value) -> int | None:
     """A row id typed or picked in a form, or None for anything else (never an error)."""
     text = str(value if value is not None else "").strip()
-    if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
         return None
     return int(text)
 

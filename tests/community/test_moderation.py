@@ -734,3 +734,27 @@ def test_members_cannot_mark_duplicates(make_member, make_question):
     with pytest.raises(CommunityError):
         moderation.mark_duplicate(asker, duplicate.id, original.id)
     assert db.session.get(Question, duplicate.id).duplicate_of_id is None
+
+
+def test_restoring_gives_back_what_a_vote_paid_not_what_the_rule_pays_now(app, thread,
+                                                                          make_member, staff):
+    _, _, answerer, answer = thread
+    votes.vote(make_member(), answer.id)
+    paid = points(rules.HELPFUL_VOTE)
+    moderation.hide(staff, ANSWER, answer.id, REASON)
+    app.config["EARNING_RULES"] = {rules.HELPFUL_VOTE: paid + 5}
+    try:
+        moderation.restore(staff, ANSWER, answer.id, REASON)
+    finally:
+        app.config["EARNING_RULES"] = None
+    db.session.refresh(answerer)
+    assert answerer.reputation == paid
+    assert verify() == []
+
+
+def test_nobody_joins_a_duplicate_they_are_sent_to_the_original(make_question, make_member,
+                                                               staff):
+    original, duplicate = make_question(), make_question()
+    moderation.mark_duplicate(staff, duplicate.id, original.id)
+    with pytest.raises(CommunityError):
+        posts.me_too(make_member(), duplicate.id)
