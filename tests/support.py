@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import os
 import re
 import uuid
@@ -87,3 +88,30 @@ def count_queries():
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def text(answer) -> str:
+    """The page as plain text: tags dropped, entities resolved, spaces squeezed."""
+    page = answer.get_data(as_text=True)
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def field_error(answer, name: str) -> str | None:
+    """The error shown beside the field ``name``, or None."""
+    match = re.search(rf'id="{name}-error"[^>]*>(.*?)</div>', answer.get_data(as_text=True),
+                      re.S)
+    if match is None:
+        return None
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
+
+
+def page_queries(client, url: str) -> list[str]:
+    """The SQL statements a GET of the page runs (what the test wrote committed first)."""
+    from lab.extensions import db
+
+    db.session.commit()
+    with count_queries() as statements:
+        answer = client.get(url)
+    assert answer.status_code == 200, url
+    return statements

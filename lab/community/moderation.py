@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lab.community import solutions, votes
@@ -32,7 +32,7 @@ from lab.community.models import (
 from lab.community.posts import CLOCK_KIND, CommunityError, _text
 from lab.core import audit
 from lab.core.clock import utcnow
-from lab.core.db import locked
+from lab.core.db import id_or_none, insert_ignoring_duplicates, locked
 from lab.extensions import db
 from lab.notify import clocks
 from lab.notify.services import notify, register_kind
@@ -227,6 +227,7 @@ def restore(staff, kind: str, post_id: int, reason: str) -> Question | Answer:
         _pay_votes_again(post, staff)
     else:
         _pay_asker_again(post)
+        _wait_for_answers_again(post)
     db.session.flush()
     audit.record(staff, RESTORED, kind, post.id, reason=reason, author_id=post.author_id)
     notify(post.author, RESTORED_KIND, link=_link(post), title=question.title, reason=reason)
@@ -252,6 +253,13 @@ def _pay_votes_again(answer: Answer, staff) -> None:
     for cast in db.session.scalars(select(HelpfulVote).where(
             HelpfulVote.answer_id == answer.id, HelpfulVote.paid_key.is_not(None))):
         votes.pay_again(cast, f"{votes.vote_key(cast)}:restored:{moment}", staff)
+
+
+def _wait_for_answers_again(question: Question) -> None:
+    """A question shown or opened again that nobody answered is back on the clock."""
+    if (question.answer_count == 0 and question.hidden_at is None
+            and question.locked_at is None):
+        clocks.resume(CLOCK_KIND, question.id)
 
 
 def _pay_asker_again(question: Question) -> None:
@@ -289,6 +297,7 @@ def unlock(staff, question_id: int) -> Question:
         raise CommunityError(_l("A question marked as a duplicate stays locked: its asker "
                                 "and “me too” members follow the original now."))
     question.locked_at = question.locked_by_id = None
+    _wait_for_answers_again(question)
     audit.record(staff, UNLOCKED, QUESTION, question.id)
     return question
 
@@ -308,11 +317,14 @@ def mark_duplicate(staff, question_id: int, original_id) -> Question:
     """Close a question as a duplicate of another: linked, locked, its asker and "me
     too" members moved to the original (once each), the asker told."""
     _check_staff(staff)
-    try:
-        original_id = int(original_id)
-    except (TypeError, ValueError):
+    original_id = id_or_none(original_id)
+    if original_id is None:
         raise CommunityError(_l("Please give the number of the original question."),
-                             "original_id") from None
+                             "original_id")
+    # both questions locked, in id order: two staff marking A and B as duplicates of each
+    # other at the same moment must not make a circle
+    for number in sorted({question_id, original_id}):
+        locked(Question, number)
     question = _locked_post(QUESTION, question_id)
     if question.duplicate_of_id is not None:
         raise CommunityError(_l("This question is already marked as a duplicate."))
@@ -343,10 +355,10 @@ def _move_me_toos(question: Question, original: Question) -> None:
         MeToo.question_id == original.id)))
     joining = sorted(followers - already - {original.author_id})
     now = utcnow()
-    if joining:
-        db.session.execute(insert(MeToo), [
-            {"question_id": original.id, "member_id": member, "created_at": now}
-            for member in joining])
+    # a member may say "me too" on the original at this very moment
+    insert_ignoring_duplicates(MeToo, [
+        {"question_id": original.id, "member_id": member, "created_at": now}
+        for member in joining])
     db.session.execute(delete(MeToo).where(MeToo.question_id == question.id))
     for counted in (question, original):
         db.session.execute(update(Question).where(Question.id == counted.id).values(

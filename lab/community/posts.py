@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lab.community.models import Answer, Category, MeToo, Question, Tag
 from lab.core.clock import utcnow
-from lab.core.db import id_or_none
+from lab.core.db import id_or_none, insert_ignoring_duplicates
 from lab.core.errors import DomainError
 from lab.core.markdown import render
 from lab.extensions import db
@@ -95,14 +95,12 @@ def parse_tags(raw: str | None) -> list[str]:
 
 
 def _tags(names: list[str]) -> list[Tag]:
+    """The tags of these names, new ones made (also when someone else makes the same
+    new tag at the same moment)."""
     if not names:
         return []
-    existing = {t.name: t for t in db.session.scalars(select(Tag).where(Tag.name.in_(names)))}
-    for name in names:
-        if name not in existing:
-            existing[name] = Tag(name=name)
-            db.session.add(existing[name])
-    return [existing[name] for name in names]
+    insert_ignoring_duplicates(Tag, [{"name": name} for name in names])
+    return list(db.session.scalars(select(Tag).where(Tag.name.in_(names)).order_by(Tag.name)))
 
 
 def _category(category_id) -> Category:
@@ -149,6 +147,11 @@ def visible_question(question_id: int) -> Question:
     return question
 
 
+def _answer_html(body: str) -> str:
+    # an answer sits under its own h3 on the question page
+    return str(render(body, first_heading=4))
+
+
 def answer(author, question_id: int, *, body: str) -> Answer:
     """An answer; a staff member's is official. The first answer stops the clock."""
     question = visible_question(question_id)
@@ -157,7 +160,7 @@ def answer(author, question_id: int, *, body: str) -> Answer:
     body = _answer_body(body)
     check_pace(author)
     post = Answer(question_id=question.id, author_id=author.id, body=body,
-                  body_html=str(render(body)), official=author.is_staff)
+                  body_html=_answer_html(body), official=author.is_staff)
     db.session.add(post)
     # only while the thread is open: a lock or hide committed a moment ago counts
     counted = db.session.execute(update(Question).where(
@@ -210,7 +213,7 @@ def edit_answer(user, answer_id: int, *, body: str) -> Answer:
         raise CommunityError(_l("This answer does not exist."))
     _check_editable(user, post)
     post.body = _answer_body(body)
-    post.body_html = str(render(post.body))
+    post.body_html = _answer_html(post.body)
     post.edited_at, post.edited_by_id = utcnow(), user.id
     db.session.flush()
     return post

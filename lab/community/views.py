@@ -141,7 +141,9 @@ def similar():
     return jsonify(questions=[
         {"id": q.id, "title": q.title, "url": _question_url(q.id),
          "answer_count": q.answer_count, "me_too_count": q.me_too_count,
-         "solved": q.solved_at is not None}
+         "solved": q.solved_at is not None,
+         "badge": _("solved") if q.solved_at is not None else None,
+         "note": f"{_('answers')}: {q.answer_count}"}
         for q in found])
 
 

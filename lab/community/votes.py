@@ -80,8 +80,10 @@ def pay_again(cast: HelpfulVote, key: str, actor) -> None:
     """Give back what a vote paid before its answer was hidden. Not new earnings, so the
     daily cap does not apply (the cap counts reversed points as earned)."""
     answer = db.session.get(Answer, cast.answer_id)
+    if not ledger.is_reversed(cast.paid_key):
+        return  # never taken back (nothing to give back)
     paid = ledger.entry_by_key(cast.paid_key)  # what it paid, not what the rule says now
-    if paid is None or paid.reputation_delta <= 0:
+    if paid.reputation_delta <= 0:
         return
     posted = ledger.award_points(answer.author, paid.reputation_delta, rules.HELPFUL_VOTE,
                                  key=key, source=("answer", answer.id), created_by=actor)

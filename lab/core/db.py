@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import abort, g
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from lab.extensions import db
 
@@ -28,6 +30,19 @@ def commit() -> None:
         db.session.rollback()
         abort(400)
     db.session.commit()
+
+
+def dialect_insert(model):
+    """INSERT for the session's database, with its ON CONFLICT clauses."""
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    return (pg_insert if postgres else sqlite_insert)(model)
+
+
+def insert_ignoring_duplicates(model, rows: list[dict]) -> None:
+    """Insert the rows, leaving out those that would break a unique constraint (another
+    request may have inserted the same a moment ago)."""
+    if rows:
+        db.session.execute(dialect_insert(model).values(rows).on_conflict_do_nothing())
 
 
 def locked(model, object_id):

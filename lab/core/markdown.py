@@ -7,6 +7,8 @@ links get rel="noopener noreferrer nofollow".
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -19,12 +21,18 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render(text: str | None) -> Markup:
-    """Safe HTML for Markdown source; headings start at h2 (the page owns the h1)."""
+def render(text: str | None, *, first_heading: int = 2) -> Markup:
+    """Safe HTML for Markdown source. Headings start at h2 (the page owns the h1), or
+    lower where the text sits under headings of the page (an answer under its h3)."""
     if not text:
         return Markup("")
     html = _renderer.render(text)
-    html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    if first_heading == 2:
+        html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    else:
+        shift = first_heading - 1
+        html = re.sub(r"<(/?)h([1-6])>",
+                      lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}>", html)
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                       url_schemes=URL_SCHEMES, link_rel="noopener noreferrer nofollow")
     return Markup(clean)  # noqa: S704 - cleaned by nh3 just above

@@ -216,7 +216,9 @@ def similar_reports(slug: str):
         {"id": report.id, "title": report.title, "status": report.status,
          "status_label": str(STATUS_LABELS.get(report.status, report.status)),
          "me_too_count": report.me_too_count,
-         "url": url_for(".show_report", slug=slug, report_id=report.id)}
+         "url": url_for(".show_report", slug=slug, report_id=report.id),
+         "note": f"{STATUS_LABELS.get(report.status, report.status)} · "
+                 f"{_('“Me too”')}: {report.me_too_count}"}
         for report in found])
 
 

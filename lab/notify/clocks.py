@@ -113,6 +113,13 @@ def stop(kind: str, subject_id: int, at: datetime | None = None) -> None:
         clock.stopped_at = at or utcnow()
 
 
+def resume(kind: str, subject_id: int) -> None:
+    """Run a stopped clock again (the item waits once more, since its first start)."""
+    clock = clock_of(kind, subject_id)
+    if clock is not None and clock.responded_at is None and clock.stopped_at is not None:
+        clock.stopped_at = None
+
+
 def _waiting():
     return select(ResponseClock).where(ResponseClock.responded_at.is_(None),
                                        ResponseClock.stopped_at.is_(None))

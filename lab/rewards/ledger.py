@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, literal, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from lab.accounts.models import User
 from lab.core.clock import utcnow
+from lab.core.db import dialect_insert
 from lab.core.errors import DomainError
 from lab.extensions import db
 from lab.notify.services import notify, register_kind, register_param_label
@@ -68,6 +67,12 @@ def entry_by_key(key: str) -> LedgerEntry | None:
     return db.session.scalar(select(LedgerEntry).where(LedgerEntry.key == key))
 
 
+def is_reversed(key: str) -> bool:
+    """Whether the entry of this key exists and a reversal points at it."""
+    entry = entry_by_key(key)
+    return entry is not None and not _open_entries(key)
+
+
 def _check_key(key: str) -> None:
     if not key or len(key) > MAX_KEY_LENGTH:
         raise PointsError(_l("An idempotency key of at most %(n)d characters is required.",
@@ -80,10 +85,8 @@ def _periods(moment: datetime) -> tuple[str, str]:
 
 def _add_to_totals(member_id: int, points: int, earned_at: datetime) -> None:
     """Add reputation to the member's month and day totals (an upsert per period)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     for period in _periods(earned_at):
-        statement = insert(LeaderboardTotal).values(
+        statement = dialect_insert(LeaderboardTotal).values(
             period=period, member_id=member_id, points=points)
         statement = statement.on_conflict_do_update(
             index_elements=["period", "member_id"],

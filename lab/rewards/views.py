@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lab.accounts.models import User
+from lab.community import lists
 from lab.core.clock import utcnow
 from lab.core.db import commit
 from lab.core.errors import DomainError
@@ -146,7 +147,8 @@ def member_profile(handle: str):
     return render_template("rewards/member.html", member=member,
                            grants=badges.held_by(member.id), badges=badges.BY_CODE,
                            level=levels.level_for(member.reputation),
-                           rank=leaderboard.own_rank("all", member.id))
+                           rank=leaderboard.own_rank("all", member.id),
+                           community=lists.activity_of(member.id))
 
 
 @bp.get("/badges/")

@@ -42,7 +42,7 @@ from tests.campaigns.helpers import (
     notifications,
     valid_answers,
 )
-from tests.support import csrf_token, post_form
+from tests.support import csrf_token, field_error, post_form, text
 
 QUESTIONS = [{"kind": NUMBER, "label": "How many devices are in your home network?"},
              {"kind": SHORT_TEXT, "label": "What do you use the internet for?"}]
@@ -66,22 +66,6 @@ def member(auth, make_tester):
 def english_visitor(client):
     with client.session_transaction() as session:
         session["lang"] = "en"
-
-
-def text(answer) -> str:
-    """The page as plain text: tags dropped, entities resolved, spaces squeezed."""
-    page = answer.get_data(as_text=True)
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def field_error(answer, name: str) -> str | None:
-    """The error shown beside the field ``name``, or None."""
-    match = re.search(rf'id="{name}-error"[^>]*>(.*?)</div>', answer.get_data(as_text=True),
-                      re.S)
-    if match is None:
-        return None
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
 
 
 def cards(answer, css_class: str) -> list[str]:

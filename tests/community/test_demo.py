@@ -42,17 +42,22 @@ from lab.rewards.models import LedgerEntry
 from tests.conftest import make_app
 from tests.support import postgres_url, sqlite_url
 
+
 # what the accounts-only seed leaves out: the other domains' demos
-OTHER_DEMOS = ("_seed_rewards", "_seed_campaigns", "_seed_feedback", "_seed_logistics")
+OTHER_DEMOS = ("_seed_rewards", "_seed_campaigns", "_seed_feedback", "_seed_logistics",
+               "_seed_community")  # seeded below, by hand
+
+
+# database kind -> (app, pace limit): pytest-xdist may interleave this module's tests
+# with others', which tears module fixtures down; the seeded databases stay for the run
+_SEEDED: dict[str, tuple] = {}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
-    """This module's own database (named database_url so that the summary counts the
-    tests per database)."""
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path_factory.mktemp("communitydemo"))
-    return postgres_url("_commdemo")
+def database_url(request):
+    """Which database this module's tests run on (named database_url so that the summary
+    counts the tests per database)."""
+    return request.param
 
 
 def _people() -> dict:
@@ -65,21 +70,24 @@ def _people() -> dict:
 
 
 @pytest.fixture(scope="module")
-def seeded(database_url):
+def seeded(database_url, tmp_path_factory):
     """An app whose database holds the demo accounts and the community demo, seeded once
-    and committed; yields the app and its pace limit for new members before the seed."""
-    app = make_app(database_url)
-    with pytest.MonkeyPatch.context() as patch, app.app_context():
-        for step in OTHER_DEMOS:
-            patch.setattr(lab.demo, step, lambda: None)
-        flask_migrate.upgrade()
-        lab.demo.seed()
-        pace = app.config["NEW_MEMBER_POSTS_PER_HOUR"]
-        community_demo.seed(**_people())
-        db.session.commit()
-        yield app, pace
-        db.session.remove()
-        db.engine.dispose()
+    per run and committed: the app and its pace limit for new members before the seed."""
+    if database_url not in _SEEDED:
+        url = sqlite_url(tmp_path_factory.mktemp("communitydemo")) \
+            if database_url == "sqlite" else postgres_url("_commdemo")
+        app = make_app(url)
+        with pytest.MonkeyPatch.context() as patch, app.app_context():
+            for step in OTHER_DEMOS:
+                patch.setattr(lab.demo, step, lambda: None)
+            flask_migrate.upgrade()
+            lab.demo.seed()
+            pace = app.config["NEW_MEMBER_POSTS_PER_HOUR"]
+            community_demo.seed(**_people())
+            db.session.commit()
+            db.session.remove()
+        _SEEDED[database_url] = (app, pace)
+    return _SEEDED[database_url]
 
 
 @pytest.fixture

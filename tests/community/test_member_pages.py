@@ -14,13 +14,13 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
-from lab.community import knowledge, moderation, posts, solutions, votes
+from lab.community import knowledge, lists, moderation, posts, solutions, votes
 from lab.community.models import Answer, Flag, HelpfulVote, MeToo, Question
 from lab.community.posts import CommunityError
 from lab.core.clock import frozen_at, utcnow
 from lab.extensions import db
 from tests.community.conftest import category
-from tests.support import csrf_token, post_form
+from tests.support import csrf_token, field_error, post_form, text
 
 LONG_BODY = "Seit dem Update auf Android 15 bricht das WLAN jede Stunde ab."
 ARTICLE_BODY = ("So richten Sie WLAN-Call ein: Einstellungen, Verbindungen, WLAN-Call "
@@ -28,22 +28,6 @@ ARTICLE_BODY = ("So richten Sie WLAN-Call ein: Einstellungen, Verbindungen, WLAN
 
 
 # ---- helpers -------------------------------------------------------------------------
-
-def text(answer) -> str:
-    """The page as plain text: tags dropped, entities resolved, spaces squeezed."""
-    page = answer.get_data(as_text=True)
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def field_error(answer, name: str) -> str | None:
-    """The error shown beside the field ``name``, or None."""
-    match = re.search(rf'id="{name}-error"[^>]*>(.*?)</div>', answer.get_data(as_text=True),
-                      re.S)
-    if match is None:
-        return None
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
-
 
 def form_alert(answer) -> str:
     """The message above a form (alert-danger boxes), as text."""
@@ -439,7 +423,7 @@ def test_the_title_field_asks_for_similar_questions(client, member):
     assert 'data-similar-url="/community/similar"' in page
     assert 'data-similar-target="similar-questions"' in page
     assert re.search(r'id="similar-questions"[^>]*aria-live="polite"', page)
-    assert "js/similar-questions.js" in page
+    assert "js/similar.js" in page
 
 
 def test_similar_questions_are_offered_as_json(client, make_question, make_member,
@@ -454,6 +438,8 @@ def test_similar_questions_are_offered_as_json(client, make_question, make_membe
     assert found[question.title]["url"] == f"/community/q/{question.id}"
     assert found[question.title]["solved"] is True
     assert found[question.title]["answer_count"] == 1
+    assert found[question.title]["badge"]  # "solved", in the reader's language
+    assert found[question.title]["note"].endswith(": 1")
 
 
 def test_short_titles_get_no_similar_questions(client, make_question):
@@ -1005,3 +991,20 @@ def test_an_article_shows_its_text_and_links_back_to_its_question(client, member
     assert f'href="/community/q/{question.id}"' in answer.get_data(as_text=True)
     assert "updated" in text(answer)
     assert 'href="/community/kb/category/mobilfunk"' in answer.get_data(as_text=True)
+
+
+def test_the_public_profile_counts_community_posts_and_links_the_latest_solution(
+        client, make_member, make_question, make_answer):
+    asker, helper = make_member(), make_member()
+    question = make_question(asker)
+    answer = make_answer(question, helper)
+    make_answer(make_question(asker), helper)
+    solutions.accept(asker, question.id, answer.id)
+    db.session.commit()
+    page = client.get(f"/members/{helper.handle}")
+    assert page.status_code == 200
+    assert f'href="/community/q/{question.id}#answer-{answer.id}"' in page.get_data(
+        as_text=True)
+    assert lists.activity_of(helper.id).answers == 2
+    assert lists.activity_of(helper.id).solutions == 1
+    assert lists.activity_of(asker.id).questions == 2

@@ -9,19 +9,11 @@ from sqlalchemy import select
 from lab.community import knowledge, moderation, posts, solutions, votes
 from lab.community.models import Answer
 from lab.extensions import db
-from tests.support import count_queries
+from tests.support import page_queries
 
 LIMIT = 12
 ARTICLE_BODY = ("So richten Sie WLAN-Call ein: Einstellungen, Verbindungen, WLAN-Call "
                 "einschalten, dann das Telefon neu starten.")
-
-
-def _queries(client, url) -> list[str]:
-    db.session.commit()
-    with count_queries() as statements:
-        answer = client.get(url)
-    assert answer.status_code == 200, url
-    return statements
 
 
 def _assert_same(few: list[str], many: list[str]) -> None:
@@ -86,16 +78,16 @@ def thread(make_member, make_question, make_answer):
 def test_the_list_runs_the_same_queries_with_3_and_30_questions(client, member,
                                                                 busy_questions, query):
     busy_questions(3)
-    few = _queries(client, "/community/" + query)
+    few = page_queries(client, "/community/" + query)
     busy_questions(27)
-    _assert_same(few, _queries(client, "/community/" + query))
+    _assert_same(few, page_queries(client, "/community/" + query))
 
 
 def test_the_list_runs_the_same_queries_for_visitors(client, busy_questions):
     busy_questions(3)
-    few = _queries(client, "/community/")
+    few = page_queries(client, "/community/")
     busy_questions(27)
-    _assert_same(few, _queries(client, "/community/"))
+    _assert_same(few, page_queries(client, "/community/"))
 
 
 @pytest.mark.parametrize("who", ["visitor", "member", "staff"])
@@ -110,8 +102,8 @@ def test_a_question_page_runs_the_same_queries_with_few_and_many_answers_and_vot
     busy = thread(answers=20, votes_each=2, flags=5, viewer=viewer)
     if who == "staff":
         moderation.hide(viewer, "answer", _first_answer(busy), "Werbung hier")
-    few = _queries(client, f"/community/q/{quiet.id}")
-    _assert_same(few, _queries(client, f"/community/q/{busy.id}"))
+    few = page_queries(client, f"/community/q/{quiet.id}")
+    _assert_same(few, page_queries(client, f"/community/q/{busy.id}"))
 
 
 def _first_answer(question) -> int:
@@ -134,11 +126,11 @@ def test_search_runs_the_same_queries_with_few_and_many_hits(client, member, mak
     _with_article(make_member, make_question, make_answer, staff,
                   "WLAN-Call auf dem Pixel einrichten")
     busy_questions(2)
-    few = _queries(client, "/community/search?q=wlan")
+    few = page_queries(client, "/community/search?q=wlan")
     for number in range(5):
         _with_article(make_member, make_question, make_answer, staff,
                       f"WLAN-Call einrichten, Teil {number}")
     busy_questions(25)
-    _assert_same(few, _queries(client, "/community/search?q=wlan"))
+    _assert_same(few, page_queries(client, "/community/search?q=wlan"))
     # a later page may hold questions only: one query fewer (no articles to load)
-    assert len(_queries(client, "/community/search?q=wlan&page=2")) <= len(few)
+    assert len(page_queries(client, "/community/search?q=wlan&page=2")) <= len(few)

@@ -758,3 +758,19 @@ def test_nobody_joins_a_duplicate_they_are_sent_to_the_original(make_question, m
     moderation.mark_duplicate(staff, duplicate.id, original.id)
     with pytest.raises(CommunityError):
         posts.me_too(make_member(), duplicate.id)
+
+
+def test_an_unanswered_question_shown_again_is_back_on_the_response_clock(make_question,
+                                                                          staff):
+    question = make_question()
+    moderation.hide(staff, QUESTION, question.id, REASON)
+    moderation.restore(staff, QUESTION, question.id, REASON)
+    clock = clocks.clock_of("question", question.id)
+    assert clock.stopped_at is None and clock.responded_at is None
+
+
+def test_an_unanswered_thread_unlocked_is_back_on_the_response_clock(make_question, staff):
+    question = make_question()
+    moderation.lock(staff, question.id, REASON)
+    moderation.unlock(staff, question.id)
+    assert clocks.clock_of("question", question.id).stopped_at is None

@@ -171,3 +171,10 @@ def test_an_unanswered_question_past_its_target_shows_among_the_overdue_items(
     item = next(i for i in waiting if i.clock.subject_id == question.id)
     assert (item.subject.title, item.subject.link) == ("Router blinkt rot seit gestern",
                                                        f"/community/q/{question.id}")
+
+
+def test_headings_in_an_answer_start_below_the_answers_own_heading(make_question,
+                                                                    make_answer):
+    answer = make_answer(make_question(), body="# Lösung\n\nSo geht es.\n\n## Schritt 1\n\nA")
+    assert "<h4>Lösung</h4>" in answer.body_html
+    assert "<h5>Schritt 1</h5>" in answer.body_html

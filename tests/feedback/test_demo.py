@@ -42,11 +42,13 @@ from lab.notify import clocks
 
 @pytest.fixture
 def seed(app, monkeypatch):
-    """lab.demo.seed without the rewards history: most of the seed's time, and not this
-    domain's business (tests/test_cli.py runs the whole seed)."""
+    """lab.demo.seed without the rewards history, the devices and the community: most of
+    the seed's time, and not this domain's business (tests/test_cli.py runs the whole
+    seed)."""
     import lab.demo
 
-    monkeypatch.setattr(lab.demo, "_seed_rewards", lambda: None)
+    for step in ("_seed_rewards", "_seed_logistics", "_seed_community"):
+        monkeypatch.setattr(lab.demo, step, lambda: None)
     return lab.demo.seed
 
 

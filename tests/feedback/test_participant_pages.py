@@ -27,7 +27,7 @@ from lab.feedback.models import (
     TaskDone,
 )
 from tests.feedback.conftest import answers_for, participation_of
-from tests.support import csrf_token, post_form
+from tests.support import csrf_token, field_error, post_form, text
 
 RATING_ONLY = ({"kind": "rating", "label": "How do you rate the setup?"},)
 NPS_AND_TEXT = ({"kind": "nps", "label": "Would you recommend it?"},
@@ -39,22 +39,6 @@ BUG = {"kind": "bug", "title": "The WiFi drops every hour", "severity": "major",
 
 
 # ---- helpers -------------------------------------------------------------------------
-
-def text(answer) -> str:
-    """The page as plain text: tags dropped, entities resolved, spaces squeezed."""
-    page = answer.get_data(as_text=True)
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def field_error(answer, name: str) -> str | None:
-    """The error shown beside the field ``name``, or None."""
-    match = re.search(rf'id="{name}-error"[^>]*>(.*?)</div>', answer.get_data(as_text=True),
-                      re.S)
-    if match is None:
-        return None
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
-
 
 def png(name: str = "screenshot.png", size=(40, 30)) -> tuple[io.BytesIO, str]:
     data = io.BytesIO()
@@ -443,8 +427,8 @@ def test_the_new_report_page_suggests_similar_titles_with_a_local_script(client,
     assert 'enctype="multipart/form-data"' in page
     assert 'aria-live="polite"' in page
     assert f'data-similar-url="/tests/{lab.slug}/reports/similar"' in page
-    assert '<script src="/static/js/similar-reports.js"' in page
-    assert download(client, "/static/js/similar-reports.js").status_code == 200
+    assert '<script src="/static/js/similar.js"' in page
+    assert download(client, "/static/js/similar.js").status_code == 200
     assert 'accept="image/*,video/*,.log,.txt"' in page
 
 
@@ -569,7 +553,7 @@ def test_similar_reports_returns_matching_titles_the_tester_may_see(client, me, 
     assert [r["id"] for r in found] == [theirs.id]
     assert found[0] == {"id": theirs.id, "title": "WiFi drops every night", "status": "new",
                         "status_label": "new", "me_too_count": 0,
-                        "url": report_url(lab, theirs)}
+                        "url": report_url(lab, theirs), "note": "new · “Me too”: 0"}
     elsewhere = client.get(f"/tests/{hidden.slug}/reports/similar?title=wifi drops")
     assert elsewhere.get_json() == {"reports": []}
 

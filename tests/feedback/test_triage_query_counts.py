@@ -8,13 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 
 from lab.core.clock import frozen_at
-from lab.extensions import db
 from lab.feedback import reports, triage
 from lab.feedback.attachments import Upload
 from lab.feedback.models import SEVERITIES
 from lab.notify import clocks
 from tests.feedback.conftest import participation_of
-from tests.support import count_queries
+from tests.support import page_queries
 
 LIMIT = 15
 T0 = datetime(2025, 3, 3, 9, 0)
@@ -23,14 +22,6 @@ T0 = datetime(2025, 3, 3, 9, 0)
 @pytest.fixture
 def private_folder(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "PRIVATE_UPLOAD_FOLDER", str(tmp_path))
-
-
-def _queries(client, url) -> list[str]:
-    db.session.commit()
-    with count_queries() as statements:
-        answer = client.get(url)
-    assert answer.status_code == 200, url
-    return statements
 
 
 def _assert_same(few: list[str], many: list[str]) -> None:
@@ -61,8 +52,8 @@ def test_the_reports_list_runs_the_same_queries_with_3_and_25_reports(
     _busy_reports(small, small_testers, staff, 3, file_report)
     _busy_reports(large, large_testers, staff, 25, file_report)
     for query in ("", "?status=all&sort=me_too", "?kind=bug&sort=severity"):
-        few = _queries(client, f"/staff/campaigns/{small.slug}/reports{query}")
-        many = _queries(client, f"/staff/campaigns/{large.slug}/reports{query}")
+        few = page_queries(client, f"/staff/campaigns/{small.slug}/reports{query}")
+        many = page_queries(client, f"/staff/campaigns/{large.slug}/reports{query}")
         _assert_same(few, many)
 
 
@@ -89,7 +80,7 @@ def test_the_dashboard_runs_the_same_queries_with_2_and_15_overdue_items(
     def dashboard(overdue_items: int) -> list[str]:
         with frozen_at(T0 + timedelta(days=5)):
             assert clocks.overdue()[1] == overdue_items
-            return _queries(client, "/staff/")
+            return page_queries(client, "/staff/")
 
     overdue(2, 100)
     answered(2, 0)

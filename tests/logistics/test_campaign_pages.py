@@ -30,7 +30,7 @@ from lab.logistics.models import (
     Assignment,
     Device,
 )
-from tests.support import csrf_token, post_form
+from tests.support import csrf_token, post_form, text
 
 ADDRESS = "Hauptstraße 1"  # the first tester's street (tests.logistics.conftest.address_of)
 NAME = "Erika Muster 1"
@@ -39,13 +39,6 @@ GET_PAGES = ["", "picklist", "picklist.csv", "shipping-list", "shipping-list.csv
 
 
 # ---- helpers -------------------------------------------------------------------------
-
-def text(answer) -> str:
-    """The page as plain text: tags dropped, entities resolved, spaces squeezed."""
-    page = answer.get_data(as_text=True)
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
 
 def field_error(answer, field_id: str) -> str | None:
     """The error shown beside the field with this id, or None."""

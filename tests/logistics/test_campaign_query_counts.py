@@ -3,19 +3,10 @@ however many testers have devices and parcels out and back."""
 
 from __future__ import annotations
 
-from lab.extensions import db
 from lab.logistics import assignments, shipping
-from tests.support import count_queries
+from tests.support import page_queries
 
 LIMIT = 15
-
-
-def _queries(client, url) -> list[str]:
-    db.session.commit()
-    with count_queries() as statements:
-        answer = client.get(url)
-    assert answer.status_code == 200, url
-    return statements
 
 
 def _assert_same(few: list[str], many: list[str]) -> None:
@@ -47,8 +38,8 @@ def test_the_roster_runs_the_same_queries_with_2_and_12_testers(
     logistics = auth.login(make_logistics(locale="en"))
     small = _busy_campaign(shipping_campaign, make_device, logistics, 2)
     large = _busy_campaign(shipping_campaign, make_device, logistics, 12)
-    few = _queries(client, f"/staff/campaigns/{small.slug}/devices/")
-    many = _queries(client, f"/staff/campaigns/{large.slug}/devices/")
+    few = page_queries(client, f"/staff/campaigns/{small.slug}/devices/")
+    many = page_queries(client, f"/staff/campaigns/{large.slug}/devices/")
     _assert_same(few, many)
 
 
@@ -58,6 +49,6 @@ def test_the_shipping_list_runs_the_same_queries_with_2_and_12_testers(
     small = _busy_campaign(shipping_campaign, make_device, logistics, 2)
     large = _busy_campaign(shipping_campaign, make_device, logistics, 12)
     for page in ("shipping-list", "shipping-list.csv", "picklist"):
-        few = _queries(client, f"/staff/campaigns/{small.slug}/devices/{page}")
-        many = _queries(client, f"/staff/campaigns/{large.slug}/devices/{page}")
+        few = page_queries(client, f"/staff/campaigns/{small.slug}/devices/{page}")
+        many = page_queries(client, f"/staff/campaigns/{large.slug}/devices/{page}")
         _assert_same(few, many)

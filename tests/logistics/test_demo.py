@@ -36,6 +36,7 @@ from lab.rewards.models import AWARD_APPROVED, AWARD_DEVICE, PROPOSED, Award
 from tests.conftest import make_app
 from tests.support import postgres_url, sqlite_url
 
+
 LOGISTICS_EMAIL = "logistik@testlab.example"
 
 
@@ -58,6 +59,7 @@ def seeded(database_url):
     app = make_app(database_url)
     with pytest.MonkeyPatch.context() as patch, app.app_context():
         patch.setattr(lab.demo, "_seed_rewards", lambda: None)
+        patch.setattr(lab.demo, "_seed_community", lambda: None)
         flask_migrate.upgrade()
         logins = lab.demo.seed()
         db.session.commit()

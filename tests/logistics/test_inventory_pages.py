@@ -17,28 +17,12 @@ from lab.extensions import db
 from lab.logistics import assignments, inventory, shipping
 from lab.logistics.models import IN_STOCK, LOST, RETURNED, Device, DeviceEvent
 from tests.logistics.conftest import imei_for
-from tests.support import csrf_token, post_form
+from tests.support import csrf_token, field_error, post_form, text
 
 LIST = "/staff/devices/"
 
 
 # ---- helpers -------------------------------------------------------------------------
-
-def text(answer) -> str:
-    """The page as plain text: tags dropped, entities resolved, spaces squeezed."""
-    page = answer.get_data(as_text=True)
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def field_error(answer, name: str) -> str | None:
-    """The error shown beside the field ``name``, or None."""
-    match = re.search(rf'id="{name}-error"[^>]*>(.*?)</div>', answer.get_data(as_text=True),
-                      re.S)
-    if match is None:
-        return None
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
-
 
 def field_value(answer, name: str) -> str | None:
     match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"',

@@ -9,21 +9,12 @@ from datetime import timedelta
 import pytest
 
 from lab.core.clock import frozen_at, utcnow
-from lab.extensions import db
 from lab.logistics import assignments, inventory, shipping
 from lab.logistics.models import IN_STOCK
-from tests.support import count_queries
+from tests.support import page_queries
 
 LIMIT = 12
 LIST = "/staff/devices/"
-
-
-def _queries(client, url) -> list[str]:
-    db.session.commit()
-    with count_queries() as statements:
-        answer = client.get(url)
-    assert answer.status_code == 200, url
-    return statements
 
 
 def _assert_same(few: list[str], many: list[str]) -> None:
@@ -63,11 +54,11 @@ def test_the_list_runs_the_same_queries_with_few_and_many_devices(
     small = _lent_out(staff, shipping_campaign, make_device, testers=2, in_stock=1)
     queries = ("", "?status=with_tester", "?q=SN-", f"?product={small.product_id}",
                f"?campaign={small.id}")
-    few = [_queries(client, LIST + query) for query in queries]
+    few = [page_queries(client, LIST + query) for query in queries]
     _lent_out(staff, shipping_campaign, make_device, testers=6, in_stock=20)
     _lent_out(staff, shipping_campaign, make_device, testers=5, in_stock=5)
     for before, query in zip(few, queries, strict=True):
-        _assert_same(before, _queries(client, LIST + query))
+        _assert_same(before, page_queries(client, LIST + query))
 
 
 def test_a_device_page_runs_the_same_queries_with_a_short_and_a_long_history(
@@ -81,8 +72,8 @@ def test_a_device_page_runs_the_same_queries_with_a_short_and_a_long_history(
         loan = _lend(staff, campaign, index, busy)
         shipping.receive_back(staff, loan.id, note=f"Back from tester {index}")
         inventory.change_status(staff, busy.id, IN_STOCK, reason="", condition="good")
-    few = _queries(client, f"{LIST}{quiet.id}")
-    _assert_same(few, _queries(client, f"{LIST}{busy.id}"))
+    few = page_queries(client, f"{LIST}{quiet.id}")
+    _assert_same(few, page_queries(client, f"{LIST}{busy.id}"))
 
 
 def test_the_overdue_page_runs_the_same_queries_with_few_and_many_overdue_returns(
@@ -100,7 +91,7 @@ def test_the_overdue_page_runs_the_same_queries_with_few_and_many_overdue_return
 
     def overdue_page() -> list[str]:
         with frozen_at(start + timedelta(days=30)):
-            return _queries(client, f"{LIST}overdue")
+            return page_queries(client, f"{LIST}overdue")
 
     overdue_loans(2)
     few = overdue_page()

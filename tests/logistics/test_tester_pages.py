@@ -5,7 +5,6 @@ comes back beside its field with the input kept, never a 500."""
 
 from __future__ import annotations
 
-import html as html_lib
 import re
 from datetime import datetime, timedelta
 
@@ -17,27 +16,12 @@ from lab.core.clock import frozen_at
 from lab.extensions import db
 from lab.logistics import assignments, shipping
 from lab.logistics.models import BACK, OUT, RETURN_REQUESTED, SHIPPED, WITH_TESTER
-from tests.support import post_form
+from tests.support import field_error, post_form, text
 
 pytestmark = pytest.mark.usefixtures("english")
 
 T0 = datetime(2025, 3, 3, 9, 0)
 TRACKING_OUT = "00340434161094042557"
-
-
-def text(answer) -> str:
-    """The page as plain text: tags dropped, entities resolved, spaces squeezed."""
-    page = re.sub(r"<(script|style)\b.*?</\1>", " ", answer.get_data(as_text=True), flags=re.S)
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", page)).split())
-
-
-def field_error(answer, name: str) -> str | None:
-    """The error shown beside the field ``name``, or None."""
-    match = re.search(rf'id="{name}-error"[^>]*>(.*?)</div>', answer.get_data(as_text=True),
-                      re.S)
-    if match is None:
-        return None
-    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", match.group(1))).split())
 
 
 class Lab:
