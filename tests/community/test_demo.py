@@ -42,7 +42,6 @@ from lab.rewards.models import LedgerEntry
 from tests.conftest import make_app
 from tests.support import postgres_url, sqlite_url
 
-
 # what the accounts-only seed leaves out: the other domains' demos
 OTHER_DEMOS = ("_seed_rewards", "_seed_campaigns", "_seed_feedback", "_seed_logistics",
                "_seed_community")  # seeded below, by hand

@@ -4,6 +4,7 @@ analytics, an overdue report for the staff dashboard; built through the services
 
 from __future__ import annotations
 
+import flask_migrate
 import pytest
 from sqlalchemy import func, select
 
@@ -38,18 +39,55 @@ from lab.feedback.responses import (
     responses_of,
 )
 from lab.notify import clocks
+from tests.conftest import make_app
+from tests.support import postgres_url, sqlite_url
+
+# what this module leaves out of lab.demo.seed: the rewards history, the devices and the
+# community are most of the seed's time and not this domain's business
+# (tests/test_cli.py runs the whole seed)
+OTHER_DEMOS = ("_seed_rewards", "_seed_logistics", "_seed_community")
+# database kind -> (app, printed logins): seeded once per run and worker (pytest-xdist may
+# interleave this module's tests with others', which tears module fixtures down)
+_SEEDED: dict[str, tuple] = {}
+
+
+def _seed():
+    import lab.demo
+
+    with pytest.MonkeyPatch.context() as patch:
+        for step in OTHER_DEMOS:
+            patch.setattr(lab.demo, step, lambda: None)
+        return lab.demo.seed()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(request):
+    """Which database this module's tests run on (named database_url so that the summary
+    counts the tests per database)."""
+    return request.param
 
 
 @pytest.fixture
-def seed(app, monkeypatch):
-    """lab.demo.seed without the rewards history, the devices and the community: most of
-    the seed's time, and not this domain's business (tests/test_cli.py runs the whole
-    seed)."""
-    import lab.demo
-
-    for step in ("_seed_rewards", "_seed_logistics", "_seed_community"):
-        monkeypatch.setattr(lab.demo, step, lambda: None)
-    return lab.demo.seed
+def demo(database_url, tmp_path_factory):
+    """The seeded app's context for one test (whatever the test changes is rolled back);
+    yields the logins the seed printed."""
+    if database_url not in _SEEDED:
+        url = sqlite_url(tmp_path_factory.mktemp("feedbackdemo")) \
+            if database_url == "sqlite" else postgres_url("_fbdemo")
+        app = make_app(url, PRIVATE_UPLOAD_FOLDER=str(tmp_path_factory.mktemp("fbprivate")))
+        with app.app_context():
+            flask_migrate.upgrade()
+            logins = _seed()
+            db.session.commit()
+            db.session.remove()
+        _SEEDED[database_url] = (app, logins)
+    app, logins = _SEEDED[database_url]
+    with app.app_context():
+        try:
+            yield logins
+        finally:
+            db.session.rollback()
+            db.session.remove()
 
 
 def _campaign(slug: str) -> Campaign:
@@ -66,9 +104,7 @@ def _row_counts() -> dict[str, int]:
             for table in db.metadata.sorted_tables}
 
 
-def test_campaign_in_testing_has_forms_in_every_state_answers_and_tasks(seed):
-    seed()
-
+def test_campaign_in_testing_has_forms_in_every_state_answers_and_tasks(demo):
     campaign = _campaign(TESTING_SLUG)
     assert campaign.state == TESTING
     testers = access.tester_ids(campaign.id)
@@ -85,17 +121,13 @@ def test_campaign_in_testing_has_forms_in_every_state_answers_and_tasks(seed):
     assert {tasks.DONE, tasks.OVERDUE, tasks.DUE_SOON_STATE} <= task_states
 
 
-def test_demo_forms_ask_questions_of_every_kind(seed):
-    seed()
-
+def test_demo_forms_ask_questions_of_every_kind(demo):
     kinds = {question.kind for form in db.session.scalars(select(FeedbackForm))
              for question in form.questions}
     assert kinds == set(FORM_QUESTION_KINDS)
 
 
-def test_campaign_in_testing_has_reports_of_every_kind_severity_and_status(seed):
-    seed()
-
+def test_campaign_in_testing_has_reports_of_every_kind_severity_and_status(demo):
     found = _reports(_campaign(TESTING_SLUG))
     assert {r.kind for r in found} == set(REPORT_KINDS)
     assert {r.severity for r in found if r.severity} == set(SEVERITIES)
@@ -103,9 +135,7 @@ def test_campaign_in_testing_has_reports_of_every_kind_severity_and_status(seed)
                                                                       for r in found}
 
 
-def test_campaign_in_testing_has_a_merged_duplicate_whose_me_toos_joined_the_kept_report(seed):
-    seed()
-
+def test_campaign_in_testing_has_a_merged_duplicate_whose_me_toos_joined_the_kept_report(demo):
     found = _reports(_campaign(TESTING_SLUG))
     duplicate = next(r for r in found if r.status == DUPLICATE)
     kept = db.session.get(Report, duplicate.duplicate_of_id)
@@ -117,18 +147,14 @@ def test_campaign_in_testing_has_a_merged_duplicate_whose_me_toos_joined_the_kep
     assert sum(r.me_too_count for r in found if r.id != kept.id) >= 2  # others too
 
 
-def test_campaign_in_testing_has_a_thread_between_staff_and_the_reporter(seed):
-    seed()
-
+def test_campaign_in_testing_has_a_thread_between_staff_and_the_reporter(demo):
     threads = [reports.comments_of(r.id) for r in _reports(_campaign(TESTING_SLUG))]
     thread = next(t for t in threads if len(t) >= 3)
     assert [c.from_staff for c in thread] == [True, False, True]
     assert thread[1].author_id == db.session.get(Report, thread[1].report_id).member_id
 
 
-def test_a_bug_in_testing_has_a_png_screenshot_in_the_private_folder(seed):
-    seed()
-
+def test_a_bug_in_testing_has_a_png_screenshot_in_the_private_folder(demo):
     stored = [a for r in _reports(_campaign(TESTING_SLUG)) for a in r.attachments]
     assert len(stored) == 1
     screenshot = stored[0]
@@ -138,9 +164,7 @@ def test_a_bug_in_testing_has_a_png_screenshot_in_the_private_folder(seed):
     assert path.read_bytes()[:4] == b"\x89PNG" and path.stat().st_size == screenshot.size
 
 
-def test_campaign_in_evaluation_has_every_form_submitted_by_every_tester_and_an_nps(seed):
-    seed()
-
+def test_campaign_in_evaluation_has_every_form_submitted_by_every_tester_and_an_nps(demo):
     campaign = _campaign(EVALUATION_SLUG)
     assert campaign.state == EVALUATION
     numbers = analytics.for_campaign(campaign)
@@ -155,9 +179,7 @@ def test_campaign_in_evaluation_has_every_form_submitted_by_every_tester_and_an_
     assert numbers.reports_total() >= 5
 
 
-def test_staff_dashboard_lists_an_overdue_critical_report_and_an_escalated_one(seed):
-    seed()
-
+def test_staff_dashboard_lists_an_overdue_critical_report_and_an_escalated_one(demo):
     items, total = clocks.overdue()
     assert total >= 2
     testing = f"/staff/campaigns/{TESTING_SLUG}/reports/"
@@ -167,8 +189,8 @@ def test_staff_dashboard_lists_an_overdue_critical_report_and_an_escalated_one(s
     assert clocks.response_times().count > clocks.response_times().within_target > 0
 
 
-def test_printed_logins_name_the_testers_who_can_open_the_test_area(seed):
-    logins = seed()
+def test_printed_logins_name_the_testers_who_can_open_the_test_area(demo):
+    logins = demo
 
     testers = [email for role, email in logins if role == "tester"]
     assert testers
@@ -178,10 +200,9 @@ def test_printed_logins_name_the_testers_who_can_open_the_test_area(seed):
         assert access.participation(member.id, campaign).can_write
 
 
-def test_seeding_twice_adds_no_rows(seed):
-    seed()
+def test_seeding_twice_adds_no_rows(demo):
     before = _row_counts()
 
-    seed()
+    _seed()
 
     assert _row_counts() == before

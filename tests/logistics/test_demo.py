@@ -36,7 +36,6 @@ from lab.rewards.models import AWARD_APPROVED, AWARD_DEVICE, PROPOSED, Award
 from tests.conftest import make_app
 from tests.support import postgres_url, sqlite_url
 
-
 LOGISTICS_EMAIL = "logistik@testlab.example"
 
 
