@@ -172,15 +172,6 @@ def auth(client):
 _DATABASE_FIXTURES = ("database_url", "live_app", "empty_database")
 
 
-# the slowest tests (browser journeys, whole demo seeds) first: pytest-xdist then ends the
-# run with many short tests on every worker instead of one long journey on one of them
-SLOW_FIRST = ("tests/e2e/", "tests/test_cli.py::test_seed_demo", "/test_demo.py")
-
-
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: not any(mark in item.nodeid for mark in SLOW_FIRST))
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
