@@ -26,15 +26,27 @@ def lab(app):
     return lambda *args, **kwargs: runner.invoke(args=["lab", *args], **kwargs)
 
 
-# The community demo is the slowest part of the seed and has its own tests
-# (tests/community/test_demo.py): only these tests run it through the command.
+# Each domain's demo has its own tests; here the command runs only what a test looks at.
+# The community demo is the slowest part: only the idempotence test runs everything.
 WHOLE_SEED = {"test_seed_demo_twice_creates_nothing_new"}
+# tests of the demo accounts alone, without the domains' demos
+ACCOUNTS_ONLY = {
+    "test_seed_demo_creates_two_admins_two_staff_a_logistics_member_and_twenty_members",
+    "test_seed_demo_gives_every_member_a_tester_profile_with_devices_and_a_region",
+    "test_seed_demo_profiles_use_only_codes_the_profile_form_offers",
+    "test_seed_demo_accounts_can_sign_in_with_the_demo_password",
+}
+DOMAIN_DEMOS = ("_seed_rewards", "_seed_campaigns", "_seed_feedback", "_seed_logistics")
 
 
 @pytest.fixture(autouse=True)
-def _community_demo_only_where_needed(request, monkeypatch):
-    if request.node.originalname not in WHOLE_SEED:
-        monkeypatch.setattr("lab.demo._seed_community", lambda: None)
+def _only_the_demos_a_test_needs(request, monkeypatch):
+    if request.node.originalname in WHOLE_SEED:
+        return
+    monkeypatch.setattr("lab.demo._seed_community", lambda: None)
+    if request.node.originalname in ACCOUNTS_ONLY:
+        for step in DOMAIN_DEMOS:
+            monkeypatch.setattr(f"lab.demo.{step}", lambda: None)
 
 
 def _stored():
