@@ -44,7 +44,7 @@ from tests.support import postgres_url, sqlite_url
 
 # what the accounts-only seed leaves out: the other domains' demos
 OTHER_DEMOS = ("_seed_rewards", "_seed_campaigns", "_seed_feedback", "_seed_logistics",
-               "_seed_community")  # seeded below, by hand
+               "_seed_community")  # seeded below, with the pace limit read first
 
 
 # database kind -> (app, pace limit): pytest-xdist may interleave this module's tests
@@ -76,13 +76,14 @@ def seeded(database_url, tmp_path_factory):
         url = sqlite_url(tmp_path_factory.mktemp("communitydemo")) \
             if database_url == "sqlite" else postgres_url("_commdemo")
         app = make_app(url)
+        seed_community = lab.demo._seed_community  # the step `flask lab seed-demo` runs
         with pytest.MonkeyPatch.context() as patch, app.app_context():
             for step in OTHER_DEMOS:
                 patch.setattr(lab.demo, step, lambda: None)
             flask_migrate.upgrade()
             lab.demo.seed()
             pace = app.config["NEW_MEMBER_POSTS_PER_HOUR"]
-            community_demo.seed(**_people())
+            seed_community()
             db.session.commit()
             db.session.remove()
         _SEEDED[database_url] = (app, pace)

@@ -3,7 +3,8 @@ typing the title and asks anyway; two members answer, one answer is voted helpfu
 accepted as the solution (its author's points and level go up on the public profile);
 the other answer is flagged, hidden by staff from the moderation queue and its author
 told; staff turn the solved question into a knowledge-base article that search finds.
-Every page visited is checked with axe.
+Every kind of page visited is checked with axe, in each state that changes it (once
+per page where the next visit only changes a number).
 
 As in test_campaign_journey: one browser context per person, elements found by ids,
 names, hrefs and form actions (the new strings are being translated), texts the app
@@ -156,7 +157,6 @@ def test_a_question_is_answered_solved_moderated_and_becomes_an_article(
             page, rf"^{re.escape(live_server)}{question_page}#answer-(\d+)$")
         expect_success_flash(page)
         expect(page.locator(f"#answer-{person['answer']} .post-body")).to_contain_text(text)
-        assert_accessible(page)
     page_1, page_2 = answered[first["id"]], answered[second["id"]]
     answer_1, answer_2 = first["answer"], second["answer"]
     expect_answer_order(page_2, [answer_1, answer_2])  # the oldest first, for now
@@ -181,7 +181,6 @@ def test_a_question_is_answered_solved_moderated_and_becomes_an_article(
     expect(page_1.locator(f"#answer-{answer_1} .helpful-count")).to_have_text(helpful(0))
     expect(action(page_1, f"/community/answers/{answer_2}/unvote")).to_be_visible()
     expect_answer_order(page_1, [answer_2, answer_1])
-    assert_accessible(page_1)
 
     # 5. The asker accepts it as the solution: marked, and shown first.
     page_q.goto(question_page)
@@ -211,7 +210,6 @@ def test_a_question_is_answered_solved_moderated_and_becomes_an_article(
     expect_at(page_q, f"{live_server}/members/{second['handle']}")
     expect_profile(page_q, points_after, level_after)
     assert reputation_of(live_app, second) == points_after
-    assert_accessible(page_q)
 
     # 7. The asker flags the other answer, with a reason ...
     reason = f"Falscher Rat {token}: LTE only schaltet VoLTE und Notrufe ab."
@@ -226,7 +224,6 @@ def test_a_question_is_answered_solved_moderated_and_becomes_an_article(
     expect_success_flash(page_q)
     expect(page_q.locator(f"#answer-{answer_1} .flagged")).to_be_visible()
     expect(page_q.locator(f"#answer-{answer_1} a[href^='/community/flag/']")).to_have_count(0)
-    assert_accessible(page_q)
 
     # ... staff find it in the moderation queue ...
     page_s = person_page(staff)
@@ -252,13 +249,11 @@ def test_a_question_is_answered_solved_moderated_and_becomes_an_article(
     expect_at(page_s, f"{live_server}/staff/moderation")
     expect_success_flash(page_s)
     expect(page_s.locator(f"#flagged-answer-{answer_1}")).to_have_count(0)
-    assert_accessible(page_s)
 
     # Members no longer see the hidden answer; staff see it marked.
     page_q.goto(question_page)
     expect(page_q.locator(f"#answer-{answer_1}")).to_have_count(0)
     expect_answer_order(page_q, [answer_2])
-    assert_accessible(page_q)
     page_s.goto(question_page)
     expect(page_s.locator(f"#answer-{answer_1}.hidden-answer .hidden-reason")) \
         .to_contain_text(hide_reason)
@@ -307,7 +302,6 @@ def test_a_question_is_answered_solved_moderated_and_becomes_an_article(
     kb_link.click()
     expect_at(page_q, f"{live_server}{article_page}")
     expect(page_q.locator(f"main .source-question a[href='{question_page}']")).to_be_visible()
-    assert_accessible(page_q)
 
     # Search finds the article (and both questions) by the word, marked.
     page_q.goto(f"/community/search?q={token}")
