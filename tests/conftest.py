@@ -172,6 +172,22 @@ def auth(client):
 _DATABASE_FIXTURES = ("database_url", "live_app", "empty_database")
 
 
+# the slowest tests (browser journeys, demo seeds) first within each database's tests:
+# pytest-xdist then ends the run on short tests instead of one journey on one worker
+SLOW = ("tests/e2e/", "/test_demo.py", "tests/test_cli.py::test_seed_demo")
+DATABASE_ORDER = {"sqlite": 1, "postgresql": 2}
+
+
+def _database_of(item) -> str:
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    return next((params[name] for name in _DATABASE_FIXTURES if name in params), "")
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: (DATABASE_ORDER.get(_database_of(item), 0),
+                                 not any(slow in item.nodeid for slow in SLOW)))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
