@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lab.community.models import Article, Category, Question
-from lab.community.posts import CommunityError, _category, _text, _title
+from lab.community.posts import CommunityError, checked_category, checked_text, checked_title
 from lab.community.solutions import accepted_answer
 from lab.core import audit
 from lab.core.markdown import render
@@ -47,7 +47,7 @@ def _free_slug(title: str) -> str:
 
 
 def _body(value) -> str:
-    return _text(value, "body", BODY_LENGTH, _l("Please write the article."),
+    return checked_text(value, "body", BODY_LENGTH, _l("Please write the article."),
                  _l("The article"))
 
 
@@ -76,8 +76,8 @@ def publish(staff, question_id: int, *, title: str, body: str, category_id) -> A
     if not staff.is_staff:
         raise CommunityError(_l("Only the team can write articles."))
     question = check_publishable(question_id)
-    title, body = _title(title), _body(body)
-    category = _category(category_id)
+    title, body = checked_title(title), _body(body)
+    category = checked_category(category_id)
     article = Article(slug=_free_slug(title), title=title, body=body,
                       body_html=str(render(body)), category_id=category.id,
                       question_id=question.id, author_id=staff.id)
@@ -98,9 +98,9 @@ def edit(staff, article_id: int, *, title: str, body: str, category_id) -> Artic
     article = db.session.get(Article, article_id)
     if article is None:
         raise CommunityError(_l("This article does not exist."))
-    article.title, article.body = _title(title), _body(body)
+    article.title, article.body = checked_title(title), _body(body)
     article.body_html = str(render(article.body))
-    article.category_id = _category(category_id).id
+    article.category_id = checked_category(category_id).id
     db.session.flush()
     audit.record(staff, EDITED, "article", article.id)
     return article

@@ -29,7 +29,7 @@ from lab.community.models import (
     MeToo,
     Question,
 )
-from lab.community.posts import CLOCK_KIND, CommunityError, _text
+from lab.community.posts import CLOCK_KIND, CommunityError, checked_text
 from lab.core import audit
 from lab.core.clock import utcnow
 from lab.core.db import id_or_none, insert_ignoring_duplicates, locked
@@ -58,7 +58,7 @@ DUPLICATE_KIND = register_kind("community.duplicate", _l(
 
 
 def _reason(value, missing) -> str:
-    return _text(value, "reason", REASON_LENGTH, missing, _l("The reason"))
+    return checked_text(value, "reason", REASON_LENGTH, missing, _l("The reason"))
 
 
 def _check_staff(user) -> None:

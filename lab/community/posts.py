@@ -52,7 +52,7 @@ def _describe(question_ids: list[int]) -> dict[int, clocks.Subject]:
 clocks.register_subject(CLOCK_KIND, _l("Question"), _describe)
 
 
-def _text(value: str | None, field: str, length: tuple[int, int], missing, noun) -> str:
+def checked_text(value: str | None, field: str, length: tuple[int, int], missing, noun) -> str:
     """The text, stripped, or why not: ``missing`` when empty, else ``noun`` ("The
     title") is too short or too long."""
     text = (value or "").strip()
@@ -67,18 +67,18 @@ def _text(value: str | None, field: str, length: tuple[int, int], missing, noun)
     return text
 
 
-def _title(value) -> str:
-    return _text(value, "title", TITLE_LENGTH, _l("Please give your question a title."),
+def checked_title(value) -> str:
+    return checked_text(value, "title", TITLE_LENGTH, _l("Please give your question a title."),
                  _l("The title"))
 
 
 def _question_body(value) -> str:
-    return _text(value, "body", BODY_LENGTH, _l("Please describe your question."),
+    return checked_text(value, "body", BODY_LENGTH, _l("Please describe your question."),
                  _l("Your question"))
 
 
 def _answer_body(value) -> str:
-    return _text(value, "body", ANSWER_LENGTH, _l("Please write your answer."),
+    return checked_text(value, "body", ANSWER_LENGTH, _l("Please write your answer."),
                  _l("Your answer"))
 
 
@@ -103,7 +103,7 @@ def _tags(names: list[str]) -> list[Tag]:
     return list(db.session.scalars(select(Tag).where(Tag.name.in_(names)).order_by(Tag.name)))
 
 
-def _category(category_id) -> Category:
+def checked_category(category_id) -> Category:
     category_id = id_or_none(category_id)
     category = db.session.get(Category, category_id) if category_id else None
     if category is None:
@@ -126,8 +126,8 @@ def check_pace(member) -> None:
 
 
 def ask(author, *, title: str, body: str, category_id, tags: str | None = None) -> Question:
-    title, body = _title(title), _question_body(body)
-    category = _category(category_id)
+    title, body = checked_title(title), _question_body(body)
+    category = checked_category(category_id)
     names = parse_tags(tags)
     check_pace(author)
     now = utcnow()
@@ -198,9 +198,9 @@ def edit_question(user, question_id: int, *, title: str, body: str, category_id,
     if question is None:
         raise CommunityError(_l("This question does not exist or was hidden."))
     _check_editable(user, question)
-    question.title, question.body = _title(title), _question_body(body)
+    question.title, question.body = checked_title(title), _question_body(body)
     question.body_html = str(render(question.body))
-    question.category_id = _category(category_id).id
+    question.category_id = checked_category(category_id).id
     question.tags = _tags(parse_tags(tags))
     question.edited_at, question.edited_by_id = utcnow(), user.id
     db.session.flush()
